@@ -1,0 +1,57 @@
+// One maze environment: level seeding, level building, grid steps and episode bookkeeping (maze-game.md §3-5).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "options.h"
+#include "renderer.h"
+#include "rng.h"
+
+constexpr int kTimeout = 500;
+constexpr int kNumActions = 15;
+
+class Game {
+  public:
+    // Every episode plays a level seed drawn from [level_low, level_high), as procgen does.
+    Game(const EnvConfig &cfg, const Renderer &renderer, uint32_t level_seed_generator_seed, int level_low,
+         int level_high);
+
+    // Starts the next episode: draws its level seed and builds the level from that seed alone.
+    void reset();
+    // One action; resets at once when the episode ends, keeping this step's reward and completion.
+    void step(int action);
+    void render(uint8_t *obs) const;
+
+    float reward() const { return reward_; }
+    bool done() const { return done_; }
+    bool level_complete() const { return level_complete_; }
+    int32_t level_seed() const { return level_seed_; }
+    int32_t prev_level_seed() const { return prev_level_seed_; }
+    const std::vector<int> &grid() const { return grid_; }  // grid[y * W + x], y = 0 at the bottom
+    int agent_x() const { return agent_x_; }
+    int agent_y() const { return agent_y_; }
+    bool mirrored() const { return mirrored_; }
+
+  private:
+    GameKind kind_;
+    int world_dim_;
+    int level_low_, level_high_;
+    const Renderer &renderer_;
+    RandGen level_seeds_;
+    RandGen rng_;
+
+    std::vector<int> grid_;
+    std::vector<uint8_t> level_frame_;
+    int background_index_ = 0;
+    int agent_x_ = 0, agent_y_ = 0;
+    bool mirrored_ = false;
+    int cur_time_ = 0;
+
+    // Construction state: the first observation reports first = 1, reward 0, prev_level_seed 0.
+    float reward_ = 0.0f;
+    bool done_ = true;
+    bool level_complete_ = false;
+    int32_t level_seed_ = 0;
+    int32_t prev_level_seed_ = 0;
+};

@@ -1,0 +1,44 @@
+"""Shared fixtures: the engine built through the workflow, and the optional ../shared spec material."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("MAZE_SHARED_DIR", REPO.parent / "shared"))
+CONFORMANCE = SHARED / "conformance"
+REFERENCE_MODEL = SHARED / "spec" / "reference_model.py"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Path:
+    """Builds the engine with the workflow's own rules (a no-op when up to date) and returns its folder."""
+    if "MAZE_ENGINE_DIR" in os.environ:
+        return Path(os.environ["MAZE_ENGINE_DIR"])
+    targets = ["results/engine/libmaze.so", *[f"results/engine/assets/{n}.pam" for n in _asset_names()]]
+    run = subprocess.run([sys.executable, "-m", "snakemake", *targets, "--cores", "2"], cwd=REPO,
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        pytest.fail(f"building the engine failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+    return REPO / "results" / "engine"
+
+
+def _asset_names() -> list[str]:
+    from workflow_scripts.prepare_assets import ASSET_NAMES
+
+    return ASSET_NAMES
+
+
+@pytest.fixture(scope="session")
+def reference_model():
+    """The spec's slow Python model of the original engine (independent of our C++)."""
+    if not REFERENCE_MODEL.exists():
+        pytest.skip(f"spec material not available: {REFERENCE_MODEL} is absent (CI has ../shared beside the checkout)")
+    spec = importlib.util.spec_from_file_location("reference_model", REFERENCE_MODEL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

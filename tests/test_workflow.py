@@ -1,0 +1,69 @@
+"""The workflow's config validation and the engine build rule, checked through Snakemake itself."""
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from tests.conftest import REPO
+
+SCHEMA = REPO / "schemas" / "config.schema.yaml"
+
+
+def load_config() -> dict:
+    return yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+def test_shipped_config_is_valid():
+    validate(load_config(), str(SCHEMA))
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda c: c["engine"]["cxxflags"].append("-ffast-math"),
+        lambda c: c["engine"]["cxxflags"].append("-Ofast"),
+        lambda c: c["engine"]["cxxflags"].remove("-ffp-contract=off"),
+        lambda c: c["colours"].update(orange=[255, 128]),
+        lambda c: c["colours"].update(orange=[255, 128, 300]),
+        lambda c: c["colours"].update({"Orange": [1, 2, 3]}),
+        lambda c: c.update(unknown_section={}),
+    ],
+    ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key"],
+)
+def test_schema_rejects(mutate):
+    config = copy.deepcopy(load_config())
+    mutate(config)
+    with pytest.raises(WorkflowError):
+        validate(config, str(SCHEMA))
+
+
+def dry_run(tmp_path: Path, config: dict, target: str) -> subprocess.CompletedProcess:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    # The target goes first: --configfile takes several values.
+    return subprocess.run([sys.executable, "-m", "snakemake", target, "--dry-run", "--cores", "1", "--configfile",
+                           str(path)], cwd=REPO, capture_output=True, text=True)
+
+
+def test_redefined_builtin_colour_stops_the_workflow(tmp_path):
+    config = load_config()
+    config["colours"]["red"] = [200, 0, 0]
+    run = dry_run(tmp_path, config, "engine")
+    assert run.returncode != 0
+    assert "colour 'red' is already defined" in run.stdout + run.stderr
+
+
+def test_changed_compiler_flag_rebuilds_the_engine(engine, tmp_path):
+    lib = "results/engine/libmaze.so"
+    assert "Nothing to be done" in dry_run(tmp_path, load_config(), lib).stdout
+    config = load_config()
+    config["engine"]["cxxflags"] = [f if f != "-O2" else "-O3" for f in config["engine"]["cxxflags"]]
+    run = dry_run(tmp_path, config, lib)
+    assert run.returncode == 0 and "compile_engine" in run.stdout
+    assert "-O3" in run.stdout  # the changed flag is in the command Snakemake would run

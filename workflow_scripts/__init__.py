@@ -1,0 +1,1 @@
+"""Scripts and importable modules of the colour-vs-shape goal misgeneralization workflow."""

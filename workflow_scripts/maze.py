@@ -1,0 +1,144 @@
+"""`MazeEnv`: the engine's maze games (single, duel, procgen_maze) as a gym3 environment.
+
+The engine is the shared library built from cpp/ by the workflow (`snakemake --cores 1 engine`), loaded
+through gym3's libenv ABI. Every option is checked by the engine before any env is built, so bad input
+raises a Python exception naming the problem instead of aborting the process.
+"""
+
+import os
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from cffi import FFI
+from gym3.libenv import CEnv, _load_libenv_cdef
+
+from workflow_scripts.objects import colours_option
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ENGINE_DIR = REPO_ROOT / "results" / "engine"
+LIB_NAME = "maze"
+GAMES = ("single", "duel", "procgen_maze")
+NUM_ACTIONS = 15
+_MESSAGE_LEN = 1024
+
+# Engine functions beyond libenv; call_c_func passes the env handle as the first argument.
+_C_FUNCS = [
+    "int maze_get_grid(libenv_env *, int, int32_t *, int);",
+    "void maze_get_agent(libenv_env *, int, int32_t *);",
+]
+_CHECK_DEF = "int maze_check_options(int, const struct libenv_options, char *, int);"
+
+
+def engine_dir() -> Path:
+    """Folder holding libmaze.so and assets/; $MAZE_ENGINE_DIR overrides the workflow's results/engine."""
+    return Path(os.environ.get("MAZE_ENGINE_DIR", DEFAULT_ENGINE_DIR))
+
+
+@lru_cache(maxsize=None)
+def _checker(lib_path: str) -> tuple[FFI, Any]:
+    ffi = FFI()
+    ffi.cdef(_load_libenv_cdef())
+    ffi.cdef(_CHECK_DEF)
+    return ffi, ffi.dlopen(lib_path)
+
+
+def _plain_value(name: str, value: Any) -> bool | int | float | str | np.ndarray:
+    """Numpy scalars become Python ones and integer sequences int32 arrays; anything gym3 cannot pass as an
+    option is a TypeError here."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (list, tuple, range, np.ndarray)):
+        array = np.asarray(value)
+        if array.ndim != 1 or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
+            raise TypeError(f"option {name!r} must be a 1-D sequence of ints, got {array.dtype} {array.shape}")
+        if array.size and (array.min() < -(2**31) or array.max() >= 2**31):
+            raise ValueError(f"option {name!r} has values that do not fit in int32")
+        return array.astype(np.int32)
+    if not isinstance(value, (bool, int, float, str)):
+        raise TypeError(f"option {name!r} must be a bool, int, float or str, got {type(value).__name__}")
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**31) < value < 2**31:
+        raise ValueError(f"option {name!r} = {value} does not fit in int32")
+    return value
+
+
+class MazeEnv(CEnv):
+    """`num` maze environments stepped together.
+
+    observe() -> (rew float32[N], {"rgb": uint8[N,64,64,3]}, first bool[N]); act(int array [N]);
+    get_info() -> per-env dicts with level_seed, prev_level_seed, prev_level_complete.
+
+    Options: world_dim (odd, 3..63, default 5; not for procgen_maze), background ("black", "grey",
+    "textured"), goal (single), obj1/obj2 (duel), num_levels, start_level, level_seeds (one fixed level
+    per env, instead of num_levels/start_level), rand_seed (default 0), num_threads (default 0 = step
+    inline). `colours` declares extra colours, e.g. {"orange": (255, 128, 0)}.
+    """
+
+    def __init__(
+        self,
+        num: int,
+        game: str = "single",
+        *,
+        colours: Mapping[str, Sequence[int]] | None = None,
+        engine: str | os.PathLike[str] | None = None,
+        **options: Any,
+    ) -> None:
+        if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
+            raise ValueError(f"num must be a positive int, got {num!r}")
+        if game not in GAMES:
+            raise ValueError(f"game {game!r} is not one of {', '.join(GAMES)}")
+        folder = Path(engine) if engine is not None else engine_dir()
+        lib_path = folder / f"lib{LIB_NAME}.so"
+        if not lib_path.exists():
+            raise FileNotFoundError(f"maze engine not built: {lib_path} is missing (run `snakemake --cores 1 engine`)")
+        opts: dict[str, Any] = {"game": game}
+        if colours:
+            opts["colours"] = colours_option(colours)
+        opts.update({k: _plain_value(k, v) for k, v in options.items()})
+        opts.setdefault("resource_root", str(folder / "assets"))
+
+        ffi, lib = _checker(str(lib_path))
+        c_options, keepalive = CEnv._convert_options(ffi, lib, opts)
+        message = ffi.new("char[]", _MESSAGE_LEN)
+        status = lib.maze_check_options(int(num), c_options[0], message, _MESSAGE_LEN)
+        del keepalive
+        if status != 0:
+            error = TypeError if status == 2 else ValueError
+            raise error(ffi.string(message).decode("utf8", "replace"))
+
+        super().__init__(num=int(num), lib_dir=str(folder), lib_name=LIB_NAME, c_func_defs=_C_FUNCS, options=opts)
+        self.game = game
+        self.world_dim = 15 if game == "procgen_maze" else int(opts.get("world_dim", 5))
+        # Like procgen's gym3 env: a bare Discrete(15) action space instead of a dict.
+        self.ac_space = self.ac_space["action"]
+
+    def act(self, ac: np.ndarray) -> None:
+        ac = np.asarray(ac)
+        if ac.shape != (self.num,) or not np.issubdtype(ac.dtype, np.integer):
+            raise ValueError(f"actions must be an integer array of shape ({self.num},), got {ac.dtype} {ac.shape}")
+        if ac.size and (ac.min() < 0 or ac.max() >= NUM_ACTIONS):
+            raise ValueError(f"actions must be in 0..{NUM_ACTIONS - 1}, got {ac.min()}..{ac.max()}")
+        super().act({"action": ac.astype(np.int32, copy=False)})
+
+    def get_grid(self) -> np.ndarray:
+        """Current layouts, int32 [N, W, W] indexed [env, y, x], y = 0 the bottom row on screen
+        (51 wall, 100 space, 2 obj1 or goal, 3 obj2)."""
+        cells = self.world_dim * self.world_dim
+        out = np.empty((self.num, cells), dtype=np.int32)
+        for i in range(self.num):
+            self.call_c_func("maze_get_grid", i, self._ffi.from_buffer("int32_t[]", out[i]), cells)
+        return out.reshape(self.num, self.world_dim, self.world_dim)
+
+    def get_agent(self) -> np.ndarray:
+        """Agent cells and facing, int32 [N, 3]: x, y (y = 0 at the bottom) and 1 when facing right."""
+        out = np.empty((self.num, 3), dtype=np.int32)
+        for i in range(self.num):
+            self.call_c_func("maze_get_agent", i, self._ffi.from_buffer("int32_t[]", out[i]))
+        return out
+
+    def render(self, scale: int = 8) -> np.ndarray:
+        """The current observations upscaled for humans by nearest neighbour, uint8 [N, 64*scale, 64*scale, 3]."""
+        _, ob, _ = self.observe()
+        return ob["rgb"].repeat(scale, axis=1).repeat(scale, axis=2)

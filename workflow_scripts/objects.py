@@ -1,0 +1,62 @@
+"""Object names of the maze games and their colours, validated in Python before any engine is built.
+
+The engine (cpp/objects.cpp) knows the same names; tests check that both sides accept exactly the same ones.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+
+# The original fork's eight pure colours (maze-game.md §7.2).
+BUILTIN_COLOURS: dict[str, tuple[int, int, int]] = {
+    "black": (0, 0, 0),
+    "blue": (0, 0, 255),
+    "cyan": (0, 255, 255),
+    "green": (0, 255, 0),
+    "purple": (255, 0, 255),
+    "red": (255, 0, 0),
+    "white": (255, 255, 255),
+    "yellow": (255, 255, 0),
+}
+SHAPES = ("line_diag", "gem")
+INVISIBLE = "invisible_gem"
+_COLOUR_NAME = re.compile(r"[a-z][a-z0-9]*")
+
+
+def all_colours(extra: Mapping[str, Sequence[int]] | None = None) -> dict[str, tuple[int, int, int]]:
+    """The built-in colours plus user-declared ones, checked: lower-case names, channels 0..255, no redefinition."""
+    colours = dict(BUILTIN_COLOURS)
+    for name, rgb in (extra or {}).items():
+        if not isinstance(name, str) or not _COLOUR_NAME.fullmatch(name) or name == "invisible":
+            raise ValueError(f"colour name {name!r} must be lower-case letters and digits, starting with a letter")
+        values = tuple(rgb)
+        if len(values) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in values):
+            raise ValueError(f"colour {name!r} = {rgb!r} must be three integers in 0..255")
+        if name in colours and colours[name] != values:
+            raise ValueError(f"colour {name!r} is already defined as {colours[name]}")
+        colours[name] = values  # type: ignore[assignment]
+    return colours
+
+
+def parse_object(name: str, colours: Mapping[str, Sequence[int]] | None = None) -> tuple[str, tuple[int, int, int] | None]:
+    """Split an object name into (shape, rgb); rgb is None for the invisible gem. Raises ValueError if unknown."""
+    known = all_colours(colours)
+    if name == INVISIBLE:
+        return "gem", None
+    colour, _, shape = name.partition("_")
+    if shape not in SHAPES or colour not in known:
+        raise ValueError(
+            f"unknown object {name!r}: expected <colour>_line_diag, <colour>_gem or {INVISIBLE}, "
+            f"with colour one of {', '.join(sorted(known))}"
+        )
+    return shape, known[colour]
+
+
+def colours_option(extra: Mapping[str, Sequence[int]] | None) -> str:
+    """The engine's `colours` option string ("name=r,g,b;...") for user-declared colours."""
+    return ";".join(f"{name}={','.join(str(v) for v in rgb)}" for name, rgb in sorted(all_colours(extra).items())
+                    if name not in BUILTIN_COLOURS)
+
+
+def short_name(name: str) -> str:
+    """The original's folder spelling of an object: red_line_diag -> red-line, yellow_gem -> yellow-gem."""
+    return name.replace("_diag", "").replace("_", "-")
