@@ -16,3 +16,4 @@ validate(config, "schemas/config.schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/engine.smk"
+include: "rules/train.smk"

@@ -1,6 +1,9 @@
 #include "game.h"
 
 #include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "maze_gen.h"
 
@@ -68,6 +71,92 @@ void Game::step(int action) {
     done_ = reward_ != 0.0f || cur_time_ >= kTimeout;
     prev_level_seed_ = level_seed_;
     if (done_) reset();
+}
+
+namespace {
+
+constexpr uint32_t kStateMagic = 0x3153'5A4D;  // "MZS1"
+
+class Writer {
+  public:
+    template <typename T>
+    void put(T v) {
+        const auto *p = reinterpret_cast<const uint8_t *>(&v);
+        bytes.insert(bytes.end(), p, p + sizeof v);
+    }
+    std::vector<uint8_t> bytes;
+};
+
+class Reader {
+  public:
+    explicit Reader(const std::vector<uint8_t> &b) : bytes_(b) {}
+    template <typename T>
+    T get() {
+        if (pos_ + sizeof(T) > bytes_.size()) throw std::invalid_argument("env state is truncated");
+        T v;
+        std::memcpy(&v, bytes_.data() + pos_, sizeof v);
+        pos_ += sizeof v;
+        return v;
+    }
+    std::string rest() { return std::string(bytes_.begin() + static_cast<std::ptrdiff_t>(pos_), bytes_.end()); }
+
+  private:
+    const std::vector<uint8_t> &bytes_;
+    size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::vector<uint8_t> Game::state() const {
+    Writer w;
+    for (int32_t v : {static_cast<int32_t>(kStateMagic), static_cast<int32_t>(kind_), world_dim_, level_low_, level_high_,
+                      level_seed_, prev_level_seed_, background_index_, agent_x_, agent_y_,
+                      static_cast<int32_t>(mirrored_), cur_time_, static_cast<int32_t>(done_),
+                      static_cast<int32_t>(level_complete_)})
+        w.put(v);
+    w.put(reward_);
+    for (int cell_type : grid_) w.put(static_cast<int32_t>(cell_type));
+    // The game RNG is not saved: levels are built entirely at reset, and a reset reseeds it.
+    const std::string seeds = level_seeds_.state();
+    w.bytes.insert(w.bytes.end(), seeds.begin(), seeds.end());
+    return w.bytes;
+}
+
+void Game::set_state(const std::vector<uint8_t> &bytes) {
+    Reader r(bytes);
+    if (r.get<int32_t>() != static_cast<int32_t>(kStateMagic)) throw std::invalid_argument("not a maze env state");
+    if (r.get<int32_t>() != static_cast<int32_t>(kind_) || r.get<int32_t>() != world_dim_)
+        throw std::invalid_argument("env state is from another game or world size");
+    const int low = r.get<int32_t>(), high = r.get<int32_t>();
+    const int level_seed = r.get<int32_t>(), prev_level_seed = r.get<int32_t>();
+    const int background_index = r.get<int32_t>(), agent_x = r.get<int32_t>(), agent_y = r.get<int32_t>();
+    const bool mirrored = r.get<int32_t>() != 0;
+    const int cur_time = r.get<int32_t>();
+    const bool done = r.get<int32_t>() != 0, level_complete = r.get<int32_t>() != 0;
+    const float reward = r.get<float>();
+    std::vector<int> grid(grid_.size());
+    for (int &cell_type : grid) cell_type = r.get<int32_t>();
+    if (background_index < 0 || background_index >= kNumBackgrounds || agent_x < 0 || agent_y < 0 ||
+        agent_x >= world_dim_ || agent_y >= world_dim_ || low < 0 || high <= low)
+        throw std::invalid_argument("env state is corrupt");
+    RandGen seeds;
+    if (!seeds.set_state(r.rest())) throw std::invalid_argument("env state has a corrupt level-seed stream");
+
+    level_low_ = low;
+    level_high_ = high;
+    level_seeds_ = seeds;
+    level_seed_ = level_seed;
+    prev_level_seed_ = prev_level_seed;
+    background_index_ = background_index;
+    agent_x_ = agent_x;
+    agent_y_ = agent_y;
+    mirrored_ = mirrored;
+    cur_time_ = cur_time;
+    done_ = done;
+    level_complete_ = level_complete;
+    reward_ = reward;
+    grid_ = grid;
+    renderer_.draw_level(grid_, background_index_, level_frame_.data());
 }
 
 void Game::render(uint8_t *obs) const {

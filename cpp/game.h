@@ -23,6 +23,11 @@ class Game {
     void step(int action);
     void render(uint8_t *obs) const;
 
+    // Everything an episode in progress depends on, as bytes; restoring it continues the same stream of
+    // episodes. set_state throws std::invalid_argument on a state from another game or world size.
+    std::vector<uint8_t> state() const;
+    void set_state(const std::vector<uint8_t> &bytes);
+
     float reward() const { return reward_; }
     bool done() const { return done_; }
     bool level_complete() const { return level_complete_; }

@@ -79,4 +79,28 @@ LIBENV_API void maze_get_agent(libenv_env *handle, int index, int32_t *out) {
     out[2] = g.mirrored() ? 1 : 0;
 }
 
+// Writes env `index`'s state into buf when it fits and returns its size in bytes (so a call with a
+// NULL buffer asks for the size), or -1 for a bad index.
+LIBENV_API int get_state(libenv_env *handle, int index, char *buf, int len) {
+    VecEnv *env = as_env(handle);
+    if (index < 0 || index >= env->num()) return -1;
+    const std::vector<uint8_t> state = env->get_state(index);
+    if (buf != nullptr && len >= static_cast<int>(state.size())) std::memcpy(buf, state.data(), state.size());
+    return static_cast<int>(state.size());
+}
+
+// Restores env `index` from get_state's bytes; returns 0, or -1 with a message on stderr when the state
+// does not fit this env (the env is then unchanged).
+LIBENV_API int set_state(libenv_env *handle, int index, char *buf, int len) {
+    VecEnv *env = as_env(handle);
+    try {
+        if (index < 0 || index >= env->num() || len < 0) throw std::invalid_argument("bad env index or length");
+        env->set_state(index, std::vector<uint8_t>(buf, buf + len));
+        return 0;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "maze engine: set_state: %s\n", e.what());
+        return -1;
+    }
+}
+
 }  // extern "C"

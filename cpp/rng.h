@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 
 class RandGen {
   public:
@@ -19,6 +20,10 @@ class RandGen {
     int32_t randint_signed() { return static_cast<int32_t>(raw()); }
     // Rounded to float, so it can return exactly 1.0f; kept because it consumes a draw.
     float rand01() { return static_cast<float>(static_cast<double>(raw()) / 4294967296.0); }
+
+    // The engine's full state as text (the standard library's own serialisation).
+    std::string state() const;
+    bool set_state(const std::string &text);
 
   private:
     std::mt19937 engine_;

@@ -91,6 +91,17 @@ void VecEnv::act() {
     });
 }
 
+std::vector<uint8_t> VecEnv::get_state(int index) {
+    pool_.wait();
+    return games_.at(static_cast<size_t>(index))->state();
+}
+
+void VecEnv::set_state(int index, const std::vector<uint8_t> &bytes) {
+    pool_.wait();
+    games_.at(static_cast<size_t>(index))->set_state(bytes);
+    write_outputs(index);
+}
+
 const Game &VecEnv::game(int index) {
     pool_.wait();
     return *games_.at(static_cast<size_t>(index));

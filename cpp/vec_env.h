@@ -20,6 +20,9 @@ class VecEnv {
 
     // Read-only access for layout queries; waits for any step in flight.
     const Game &game(int index);
+    std::vector<uint8_t> get_state(int index);
+    // Restores one env and rewrites its outputs, so observe() shows the restored state.
+    void set_state(int index, const std::vector<uint8_t> &bytes);
     int num() const { return static_cast<int>(games_.size()); }
 
   private:

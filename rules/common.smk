@@ -1,9 +1,10 @@
 # Helpers shared by the rule files.
+import dataclasses
 import glob
 
 import gym3.libenv
 
-from workflow_scripts.objects import all_colours
+from workflow_scripts.objects import all_colours, parse_object
 from workflow_scripts.prepare_assets import ASSET_NAMES, BACKGROUNDS, SPRITES, procgen_assets_dir
 
 ENGINE_DIR = "results/engine"
@@ -14,3 +15,52 @@ LIBENV_HEADER_DIR = gym3.libenv.get_header_dir()
 
 # Redefining a built-in colour is caught here, before any job runs (the schema checks the shape).
 all_colours(config["colours"])
+
+
+# ----- experiments --------------------------------------------------------------------------------
+from workflow_scripts.train import TrainConfig
+
+EXPERIMENTS = config["experiments"]
+ACTIVE = [name for name, exp in EXPERIMENTS.items() if exp["scale"] == config["scale"]]
+
+
+def seeds(experiment):
+    s = EXPERIMENTS[experiment]["seeds"]
+    return list(range(s["start"], s["start"] + s["count"]))
+
+
+def train_config(experiment, seed):
+    """The TrainConfig of one agent: the experiment's PPO set, its overrides and environment."""
+    exp = EXPERIMENTS[experiment]
+    values = {**config["ppo"][exp["ppo"]], **exp.get("overrides", {})}
+    return TrainConfig(seed=int(seed), goal=exp["goal"], background=exp["background"], world_dim=exp["world_dim"],
+                       colours=config["colours"], timesteps=exp["timesteps"], **values)
+
+
+def training_gpus():
+    """1 when training jobs should ask the scheduler for a GPU."""
+    wanted = config["train"]["gpu"]
+    if wanted == "auto":
+        import torch
+
+        return int(torch.cuda.is_available())
+    return int(wanted)
+
+
+def final_checkpoint(experiment, seed):
+    """An agent's last checkpoint; the same file also carries the original's name, e.g. model_5046272.pth."""
+    return f"results/train/{experiment}/seed_{seed}/final.pth"
+
+
+def check_experiments():
+    """Everything about the experiments that the schema cannot express, before any job runs."""
+    for name, exp in EXPERIMENTS.items():
+        if exp["ppo"] not in config["ppo"]:
+            raise ValueError(f"experiment {name!r}: unknown ppo set {exp['ppo']!r}; known: {', '.join(config['ppo'])}")
+        parse_object(exp["goal"], config["colours"])
+        train_config(name, 0)  # raises on inconsistent batch sizes
+    if not ACTIVE:
+        raise ValueError(f"no experiment has scale {config['scale']!r}")
+
+
+check_experiments()

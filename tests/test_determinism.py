@@ -54,3 +54,34 @@ def test_act_twice_without_observe(engine):
         b.act(act)
         b.observe()
     np.testing.assert_array_equal(a.observe()[1]["rgb"], b.observe()[1]["rgb"])
+
+
+def test_state_round_trip_continues_identically(engine):
+    """An env restored from get_state() continues exactly like the original, episode ends included."""
+    rng = np.random.RandomState(3)
+    warmup, after = rng.randint(0, 15, size=(150, 5)), rng.randint(0, 15, size=(400, 5))
+    original = MazeEnv(5, "duel", rand_seed=11, num_levels=40, background="textured")
+    for a in warmup:
+        original.act(a)
+    restored = MazeEnv(5, "duel", rand_seed=999, num_levels=40, background="textured", num_threads=2)
+    restored.set_state(original.get_state())
+    episodes = 0
+    for a in after:
+        for x, y in zip(original.observe(), restored.observe()):
+            np.testing.assert_array_equal(x["rgb"] if isinstance(x, dict) else x, y["rgb"] if isinstance(y, dict) else y)
+        assert original.get_info() == restored.get_info()
+        episodes += int(original.observe()[2].sum())
+        original.act(a)
+        restored.act(a)
+    assert episodes > 5
+
+
+def test_state_from_another_game_is_refused(engine):
+    single = MazeEnv(2, "single")
+    duel = MazeEnv(2, "duel", world_dim=7)
+    with pytest.raises(ValueError, match="does not fit"):
+        duel.set_state(single.get_state())
+    with pytest.raises(ValueError, match="does not fit"):
+        duel.set_state([b"garbage", b""])
+    with pytest.raises(ValueError, match="expected 2 env states"):
+        duel.set_state(single.get_state()[:1])

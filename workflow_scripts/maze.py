@@ -28,6 +28,8 @@ _MESSAGE_LEN = 1024
 _C_FUNCS = [
     "int maze_get_grid(libenv_env *, int, int32_t *, int);",
     "void maze_get_agent(libenv_env *, int, int32_t *);",
+    "int get_state(libenv_env *, int, char *, int);",
+    "int set_state(libenv_env *, int, char *, int);",
 ]
 _CHECK_DEF = "int maze_check_options(int, const struct libenv_options, char *, int);"
 
@@ -137,6 +139,24 @@ class MazeEnv(CEnv):
         for i in range(self.num):
             self.call_c_func("maze_get_agent", i, self._ffi.from_buffer("int32_t[]", out[i]))
         return out
+
+    def get_state(self) -> list[bytes]:
+        """Each env's full state (level, agent, episode clock, level-seed stream), for checkpoints."""
+        states = []
+        for i in range(self.num):
+            size = self.call_c_func("get_state", i, self._ffi.NULL, 0)
+            buf = self._ffi.new("char[]", size)
+            self.call_c_func("get_state", i, buf, size)
+            states.append(bytes(self._ffi.buffer(buf, size)))
+        return states
+
+    def set_state(self, states: Sequence[bytes]) -> None:
+        """Restore states from get_state() of an env with the same game, options and number of envs."""
+        if len(states) != self.num:
+            raise ValueError(f"expected {self.num} env states, got {len(states)}")
+        for i, state in enumerate(states):
+            if self.call_c_func("set_state", i, self._ffi.from_buffer(bytearray(state)), len(state)) != 0:
+                raise ValueError(f"env state {i} does not fit this env (another game or world size, or corrupt)")
 
     def render(self, scale: int = 8) -> np.ndarray:
         """The current observations upscaled for humans by nearest neighbour, uint8 [N, 64*scale, 64*scale, 3]."""

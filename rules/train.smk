@@ -1,0 +1,61 @@
+# Training: one job per (experiment, seed), resumable from its last iteration.
+
+
+wildcard_constraints:
+    experiment="[A-Za-z0-9][A-Za-z0-9_.-]*",
+    seed=r"\d+",
+
+
+rule train_agent:
+    input:
+        ENGINE_LIB,
+        ENGINE_ASSETS,
+        # Imported modules are invisible to Snakemake's code trigger; as inputs their checksums count.
+        code=[f"workflow_scripts/{m}.py" for m in ("agent", "ppo", "maze", "train")],
+    output:
+        final="results/train/{experiment}/seed_{seed}/final.pth",
+        log_csv="results/train/{experiment}/seed_{seed}/log.csv",
+        screenshot="results/train/{experiment}/seed_{seed}/obs.png",
+    params:
+        train=lambda wc: dataclasses.asdict(train_config(wc.experiment, wc.seed)),
+        device=config["train"]["device"],
+    threads: lambda wc: train_config(wc.experiment, wc.seed).torch_threads
+    resources:
+        gpu=training_gpus(),
+        mem_mb=lambda wc: 4000 + train_config(wc.experiment, wc.seed).batch * 12288 * 2 // 1_000_000,
+        runtime=lambda wc: config["train"]["runtime_minutes"],
+    log:
+        "results/logs/train/{experiment}/seed_{seed}.log",
+    benchmark:
+        "results/benchmarks/train/{experiment}/seed_{seed}.tsv"
+    script:
+        "../workflow_scripts/train.py"
+
+
+rule train:
+    input:
+        [final_checkpoint(e, s) for e in ACTIVE for s in seeds(e)],
+        [f"results/train/{e}/seed_{s}/capability.csv" for e in ACTIVE for s in seeds(e)],
+    localrule: True
+
+
+rule training_capability:
+    input:
+        ENGINE_LIB,
+        ENGINE_ASSETS,
+        model="results/train/{experiment}/seed_{seed}/final.pth",
+        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate")],
+    output:
+        "results/train/{experiment}/seed_{seed}/capability.csv",
+    params:
+        goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],
+        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+        world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+        colours=config["colours"],
+        first_level=config["capability"]["first_level"],
+        num_levels=config["capability"]["num_levels"],
+        bf16=lambda wc: train_config(wc.experiment, wc.seed).bf16,
+    log:
+        "results/logs/capability/{experiment}/seed_{seed}.log",
+    script:
+        "../workflow_scripts/capability.py"

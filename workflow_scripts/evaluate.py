@@ -1,0 +1,76 @@
+"""Evaluation: one sampled episode per level, all levels stepped together with batched inference.
+
+Each level draws its actions from its own random stream, keyed by (seed, level seed), by inverse-CDF
+sampling: a level's episode is the same whether it runs alone or in a batch, and the same on a rerun.
+"""
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from workflow_scripts.agent import Policy, load_policy
+from workflow_scripts.maze import MazeEnv
+
+TIMEOUT = 500
+PAPER_TEST_LEVELS = range(100_000, 101_000)
+
+
+def action_uniforms(seed: int, levels: Sequence[int]) -> torch.Tensor:
+    """[len(levels), TIMEOUT] uniforms in [0, 1); row i depends only on (seed, levels[i])."""
+    rows = torch.empty((len(levels), TIMEOUT), dtype=torch.float64)
+    for i, level in enumerate(levels):
+        rows[i] = torch.rand(TIMEOUT, generator=torch.Generator().manual_seed(seed * 2**31 + int(level)),
+                             dtype=torch.float64)
+    return rows
+
+
+def sample_actions(log_probs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
+    """Inverse-CDF sampling of one action per row from log-probabilities [B, A] and uniforms [B]."""
+    cdf = log_probs.double().exp().cumsum(1)
+    cdf[:, -1] = 1.0  # rounding must not let a uniform fall past the last action
+    return torch.searchsorted(cdf, uniforms.unsqueeze(1)).squeeze(1).clamp_(max=log_probs.shape[1] - 1)
+
+
+def run_episodes(policy: Policy, game: str, levels: Sequence[int], seed: int = 0, device: str | torch.device = "cpu",
+                 bf16: bool = False, **env_options: Any) -> pd.DataFrame:
+    """The first episode of every level: columns seed (the level), steps (actions taken, the last
+    included), reward (raw reward of the last step; 0 on a timeout)."""
+    levels = [int(s) for s in levels]
+    env = MazeEnv(len(levels), game, level_seeds=levels, **env_options)
+    uniforms = action_uniforms(seed, levels)
+    steps = np.zeros(len(levels), dtype=np.int64)
+    rewards = np.zeros(len(levels), dtype=np.float64)
+    active = np.ones(len(levels), dtype=bool)
+    actions = np.full(len(levels), 4, dtype=np.int32)  # finished levels stand still
+    policy.eval()
+    for t in range(TIMEOUT):
+        idx = np.flatnonzero(active)
+        obs = torch.from_numpy(env.observe()[1]["rgb"][idx]).to(device)
+        with torch.no_grad(), torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=bf16):
+            log_probs = policy.logits_and_value(obs)[0].float()
+        actions[:] = 4
+        actions[idx] = sample_actions(log_probs.cpu(), uniforms[idx, t]).numpy()
+        env.act(actions)
+        rew, _, first = env.observe()
+        ended = idx[first[idx]]
+        steps[ended], rewards[ended] = t + 1, rew[ended]
+        active[ended] = False
+        if not active.any():
+            break
+    env.close()
+    return pd.DataFrame({"seed": levels, "steps": steps, "reward": rewards})
+
+
+def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, background: str = "black",
+                        levels: Sequence[int] = PAPER_TEST_LEVELS, seed: int = 0, device: str = "cpu",
+                        world_dim: int = 5, colours: Mapping[str, Sequence[int]] | None = None,
+                        bf16: bool = False) -> pd.DataFrame:
+    """An agent (original checkpoint format or ours) in the duel game: obj1 gives +10, obj2 -10, a timeout 0.
+    One row per level, in order: seed, steps, reward."""
+    policy = load_policy(path, device)
+    return run_episodes(policy, "duel", levels, seed, device, bf16, obj1=obj1, obj2=obj2, background=background,
+                        world_dim=world_dim, colours=colours)

@@ -1,0 +1,386 @@
+"""Trains one agent with the original's PPO (`hard-500`, training.md §2) in the `single` maze game.
+
+Reproducible from the seed: it decides the network init, action sampling, minibatch order and the
+environment's rand_seed. Resumable: every iteration writes `resume.pth`, and the checkpoints
+`model_<t>.pth` (t = 0 and 5 equally spaced points, as the original) carry the same resume state, so
+a killed job continues from its last iteration and ends with the weights of an uninterrupted run.
+
+    python -m workflow_scripts.train --out results/train/demo/seed_0 --seed 0 --timesteps 200000
+"""
+
+import argparse
+import contextlib
+import csv
+import dataclasses
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+
+from workflow_scripts.agent import Policy, new_policy, prepare_obs
+from workflow_scripts.atomic import atomic_path
+from workflow_scripts.maze import MazeEnv
+from workflow_scripts.ppo import RewardScaler, gae, normalize_advantages, ppo_losses
+
+CHECKPOINT_FORMAT = "csgm-train-1"
+FINAL_NAME = "final.pth"
+LOG_COLUMNS = [
+    "iteration", "timesteps", "wall_time", "fps", "episodes", "mean_episode_length", "median_episode_length",
+    "mean_episode_reward", "median_episode_reward", "policy_loss", "value_loss", "entropy", "approx_kl",
+    "clip_fraction", "learning_rate",
+]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a training run's result depends on. Defaults are the original `hard-500` set with the
+    `maze-5x5` environment."""
+
+    seed: int = 0
+    goal: str = "yellow_line_diag"
+    background: str = "black"
+    world_dim: int = 5
+    colours: dict[str, list[int]] = field(default_factory=dict)
+    num_levels: int = 100_000
+    start_level: int = 0
+    timesteps: int = 5_000_000
+    n_envs: int = 256
+    n_steps: int = 256
+    epochs: int = 3
+    minibatches: int = 8
+    gamma: float = 0.999
+    lam: float = 0.95
+    learning_rate: float = 5e-4
+    adam_eps: float = 1e-5
+    clip: float = 0.2
+    value_coef: float = 0.5
+    entropy_coef: float = 0.01
+    max_grad_norm: float = 0.5
+    reward_gamma: float = 0.99
+    reward_clip: float = 10.0
+    num_checkpoints: int = 5
+    torch_threads: int = 2
+    env_threads: int = 1
+    bf16: bool = False  # bfloat16 autocast for the network (not the original's float32; for CPU demos)
+
+    def __post_init__(self) -> None:
+        if self.timesteps <= 0 or self.n_envs <= 0 or self.n_steps <= 0 or self.epochs <= 0:
+            raise ValueError("timesteps, n_envs, n_steps and epochs must be positive")
+        if (self.n_envs * self.n_steps) % self.minibatches:
+            raise ValueError(f"n_envs * n_steps = {self.n_envs * self.n_steps} is not divisible by "
+                             f"minibatches = {self.minibatches}")
+        if self.num_checkpoints < 1 or self.timesteps // self.num_checkpoints < 1:
+            raise ValueError("num_checkpoints must be at least 1 and at most timesteps")
+
+    @property
+    def batch(self) -> int:
+        return self.n_envs * self.n_steps
+
+    def checkpoint_steps(self) -> list[int]:
+        """Timesteps of the checkpoints after t = 0: the first t past each of num_checkpoints thresholds, at
+        most one per iteration (as the original), and always the final one."""
+        interval = self.timesteps // self.num_checkpoints
+        steps, t, saved = [], 0, 0
+        while t < self.timesteps:
+            t += self.batch
+            if t > (saved + 1) * interval or t >= self.timesteps:
+                steps.append(t)
+                saved += 1
+        return steps
+
+    def final_timesteps(self) -> int:
+        return math.ceil(self.timesteps / self.batch) * self.batch
+
+
+def resolve_device(device: str) -> torch.device:
+    """'auto' picks CUDA when available, else the CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def checkpoint_path(out_dir: Path, timesteps: int) -> Path:
+    return out_dir / f"model_{timesteps}.pth"
+
+
+class Trainer:
+    """One PPO run: the env, policy, optimiser and everything that must survive a restart."""
+
+    def __init__(self, config: TrainConfig, out_dir: Path, device: torch.device) -> None:
+        self.config, self.out_dir, self.device = config, out_dir, device
+        torch.manual_seed(config.seed)
+        self.policy: Policy = new_policy(device)
+        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=config.learning_rate, eps=config.adam_eps)
+        # Two generators: sampling lives on the policy's device, minibatch order on the CPU.
+        self.sampling = torch.Generator(device=device).manual_seed(config.seed)
+        self.shuffling = torch.Generator().manual_seed(config.seed + 1)
+        self.env = MazeEnv(config.n_envs, "single", goal=config.goal, background=config.background,
+                           world_dim=config.world_dim, colours=config.colours, num_levels=config.num_levels,
+                           start_level=config.start_level, rand_seed=config.seed, num_threads=config.env_threads)
+        self.rewards = RewardScaler(config.n_envs, config.reward_gamma, config.reward_clip)
+        self.episode_length = torch.zeros(config.n_envs, dtype=torch.int64)
+        self.episode_reward = torch.zeros(config.n_envs, dtype=torch.float64)
+        self.timesteps = 0
+        self.iteration = 0
+        self.checkpoints_saved = 0
+        self.wall_time = 0.0
+        self.first_frame = torch.from_numpy(self.env.observe()[1]["rgb"][0].copy())
+        self.log_rows: list[dict[str, Any]] = []
+
+    # ----- persistence -------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """The original's two keys plus what resuming needs; loadable with weights_only=True."""
+        return {
+            "model_state_dict": self.policy.state_dict(),
+            "optimizer_state_dict": self.optimizer.state_dict(),
+            "format": CHECKPOINT_FORMAT,
+            "config": json.dumps(dataclasses.asdict(self.config), sort_keys=True),
+            "timesteps": self.timesteps,
+            "iteration": self.iteration,
+            "checkpoints_saved": self.checkpoints_saved,
+            "wall_time": self.wall_time,
+            "env_states": [torch.frombuffer(bytearray(s), dtype=torch.uint8) for s in self.env.get_state()],
+            "reward_scaler": self.rewards.state_dict(),
+            "episode_length": self.episode_length.clone(),
+            "episode_reward": self.episode_reward.clone(),
+            "sampling_rng": self.sampling.get_state(),
+            "shuffling_rng": self.shuffling.get_state(),
+            "first_frame": self.first_frame,
+            "log_rows": self.log_rows,
+        }
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.policy.load_state_dict(state["model_state_dict"])
+        self.optimizer.load_state_dict(state["optimizer_state_dict"])
+        self.timesteps, self.iteration = state["timesteps"], state["iteration"]
+        self.checkpoints_saved, self.wall_time = state["checkpoints_saved"], state["wall_time"]
+        self.env.set_state([bytes(t.numpy()) for t in state["env_states"]])
+        self.rewards.load_state_dict(state["reward_scaler"])
+        self.episode_length, self.episode_reward = state["episode_length"].clone(), state["episode_reward"].clone()
+        self.sampling.set_state(state["sampling_rng"])
+        self.shuffling.set_state(state["shuffling_rng"])
+        self.first_frame, self.log_rows = state["first_frame"], list(state["log_rows"])
+
+    def save(self, path: Path) -> None:
+        with atomic_path(path) as tmp:
+            torch.save(self.state(), tmp)
+
+    # ----- one iteration ---------------------------------------------------------------------------
+    def autocast(self) -> contextlib.AbstractContextManager:
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16)
+
+    def rollout(self) -> dict[str, torch.Tensor]:
+        """n_steps of every env with sampled actions; observations stay uint8 on the policy's device."""
+        c, dev = self.config, self.device
+        obs = torch.empty((c.n_steps + 1, c.n_envs, 64, 64, 3), dtype=torch.uint8, device=dev)
+        actions = torch.empty((c.n_steps, c.n_envs), dtype=torch.int64, device=dev)
+        log_probs = torch.empty((c.n_steps, c.n_envs), device=dev)
+        values = torch.empty((c.n_steps + 1, c.n_envs), device=dev)
+        rewards = torch.empty((c.n_steps, c.n_envs))
+        dones = torch.empty((c.n_steps, c.n_envs), dtype=torch.bool)
+        finished_lengths: list[int] = []
+        finished_rewards: list[float] = []
+
+        obs[0] = torch.from_numpy(self.env.observe()[1]["rgb"]).to(dev)
+        self.policy.eval()
+        with torch.no_grad(), self.autocast():
+            for t in range(c.n_steps):
+                logp, values[t] = self.policy(prepare_obs(obs[t]))
+                logp = logp.float()
+                actions[t] = torch.multinomial(logp.exp(), 1, generator=self.sampling).squeeze(1)
+                log_probs[t] = logp.gather(1, actions[t].unsqueeze(1)).squeeze(1)
+                self.env.act(actions[t].cpu().numpy())
+                raw, ob, first = self.env.observe()
+                raw_t, first_t = torch.from_numpy(raw), torch.from_numpy(first)
+                obs[t + 1] = torch.from_numpy(ob["rgb"]).to(dev)
+                rewards[t], dones[t] = self.rewards(raw_t, first_t), first_t
+
+                self.episode_length += 1
+                self.episode_reward += raw_t.to(torch.float64)
+                finished_lengths += self.episode_length[first_t].tolist()
+                finished_rewards += self.episode_reward[first_t].tolist()
+                self.episode_length[first_t] = 0
+                self.episode_reward[first_t] = 0.0
+            values[c.n_steps] = self.policy(prepare_obs(obs[c.n_steps]))[1]
+
+        advantages, returns = gae(rewards, values[:-1].cpu(), dones, values[-1].cpu(), c.gamma, c.lam)
+        return {
+            "obs": obs[:-1].reshape(c.batch, 64, 64, 3), "actions": actions.reshape(-1),
+            "log_probs": log_probs.reshape(-1), "values": values[:-1].reshape(-1),
+            "advantages": normalize_advantages(advantages).reshape(-1).to(dev), "returns": returns.reshape(-1).to(dev),
+            "episode_lengths": torch.tensor(finished_lengths, dtype=torch.float64),
+            "episode_rewards": torch.tensor(finished_rewards, dtype=torch.float64),
+        }
+
+    def update(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        """epochs x minibatches Adam steps on fresh permutations of the whole batch."""
+        c = self.config
+        self.policy.train()
+        sums = {"policy_loss": 0.0, "value_loss": 0.0, "entropy": 0.0, "approx_kl": 0.0, "clip_fraction": 0.0}
+        for _ in range(c.epochs):
+            order = torch.randperm(c.batch, generator=self.shuffling).to(self.device)
+            for idx in order.split(c.batch // c.minibatches):
+                with self.autocast():
+                    log_probs, values = self.policy(prepare_obs(batch["obs"][idx]))
+                log_probs, values = log_probs.float(), values.float()
+                losses = ppo_losses(log_probs, batch["actions"][idx], batch["log_probs"][idx], batch["advantages"][idx],
+                                    values, batch["values"][idx], batch["returns"][idx], c.clip, c.value_coef,
+                                    c.entropy_coef)
+                self.optimizer.zero_grad(set_to_none=True)
+                losses.total.backward()
+                torch.nn.utils.clip_grad_norm_(self.policy.parameters(), c.max_grad_norm)
+                self.optimizer.step()
+                for key in sums:
+                    sums[key] += float(getattr(losses, key.removesuffix("_loss")).detach())
+        return {k: v / (c.epochs * c.minibatches) for k, v in sums.items()}
+
+    def decay_learning_rate(self) -> float:
+        """Linear decay after each iteration, from the step count after it (it ends slightly below zero)."""
+        lr = self.config.learning_rate * (1.0 - self.timesteps / self.config.timesteps)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        return lr
+
+
+def _matching_resume_state(out_dir: Path, config: TrainConfig) -> dict[str, Any] | None:
+    """The latest saved state in out_dir whose config equals this one, if any."""
+    wanted = json.dumps(dataclasses.asdict(config), sort_keys=True)
+    best = None
+    for path in [out_dir / "resume.pth", *out_dir.glob("model_*.pth")]:
+        if not path.exists():
+            continue
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as err:  # a torn or foreign file is not a resume point
+            print(f"ignoring {path}: {err}", file=sys.stderr)
+            continue
+        if state.get("format") == CHECKPOINT_FORMAT and state.get("config") == wanted:
+            if best is None or state["timesteps"] > best["timesteps"]:
+                best = state
+    return best
+
+
+def _write_log(path: Path, rows: list[dict[str, Any]]) -> None:
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=LOG_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _median(values: torch.Tensor) -> float:
+    return float(values.quantile(0.5)) if values.numel() else float("nan")
+
+
+def _mean(values: torch.Tensor) -> float:
+    return float(values.mean()) if values.numel() else float("nan")
+
+
+def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "auto", label: str = "",
+          stop_after_iterations: int | None = None) -> Path:
+    """Runs (or resumes) training into out_dir; returns the final checkpoint's path.
+    `stop_after_iterations` ends the process early as if it had been killed (for tests)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dev = resolve_device(device)
+    torch.set_num_threads(config.torch_threads)
+    if dev.type == "cuda":
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cudnn.benchmark = False
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+    trainer = Trainer(config, out_dir, dev)
+    log_path = out_dir / "log.csv"
+    resume = _matching_resume_state(out_dir, config)
+    if resume is not None:
+        trainer.load(resume)
+        print(f"{label}resuming at timestep {trainer.timesteps:,} (iteration {trainer.iteration})", flush=True)
+    else:
+        for stale in [out_dir / "resume.pth", out_dir / FINAL_NAME, *out_dir.glob("model_*.pth")]:
+            stale.unlink(missing_ok=True)
+        trainer.save(checkpoint_path(out_dir, 0))
+    # Both are rewritten from the saved state, so a rerun that deleted them loses nothing.
+    with atomic_path(out_dir / "obs.png") as tmp:
+        Image.fromarray(trainer.first_frame.numpy()).save(tmp, format="PNG")
+    _write_log(log_path, trainer.log_rows)
+
+    total_iterations = config.final_timesteps() // config.batch
+    interval = config.timesteps // config.num_checkpoints
+    started, iterations_here = time.perf_counter(), 0
+    wall_at_start, steps_at_start = trainer.wall_time, trainer.timesteps
+    while trainer.timesteps < config.timesteps:
+        tick = time.perf_counter()
+        batch = trainer.rollout()
+        losses = trainer.update(batch)
+        trainer.timesteps += config.batch
+        trainer.iteration += 1
+        lr = trainer.decay_learning_rate()
+        trainer.wall_time = wall_at_start + time.perf_counter() - started
+        iterations_here += 1
+
+        lengths, rewards = batch["episode_lengths"], batch["episode_rewards"]
+        trainer.log_rows.append({
+            "iteration": trainer.iteration, "timesteps": trainer.timesteps, "wall_time": round(trainer.wall_time, 3),
+            "fps": round(config.batch / (time.perf_counter() - tick), 1), "episodes": lengths.numel(),
+            "mean_episode_length": _mean(lengths), "median_episode_length": _median(lengths),
+            "mean_episode_reward": _mean(rewards), "median_episode_reward": _median(rewards),
+            **losses, "learning_rate": lr,
+        })
+        _write_log(log_path, trainer.log_rows)
+        if trainer.timesteps > (trainer.checkpoints_saved + 1) * interval or trainer.timesteps >= config.timesteps:
+            trainer.checkpoints_saved += 1
+            trainer.save(checkpoint_path(out_dir, trainer.timesteps))
+        trainer.save(out_dir / "resume.pth")
+
+        rate = (trainer.timesteps - steps_at_start) / (time.perf_counter() - started)
+        eta = (config.final_timesteps() - trainer.timesteps) / max(rate, 1e-9)
+        print(f"{label}iteration {trainer.iteration}/{total_iterations}  t={trainer.timesteps:,}  {rate:,.0f} steps/s  "
+              f"ETA {eta / 60:.1f} min  episode length {_mean(lengths):.1f}  reward {_mean(rewards):.2f}", flush=True)
+        if stop_after_iterations is not None and iterations_here >= stop_after_iterations:
+            break
+
+    trainer.env.close()
+    final = checkpoint_path(out_dir, trainer.timesteps)
+    if trainer.timesteps >= config.timesteps:
+        # final.pth: a fixed name for the workflow, hard-linked to the original's model_<t>.pth.
+        with atomic_path(out_dir / FINAL_NAME) as tmp:
+            tmp.unlink()
+            os.link(final, tmp)
+        (out_dir / "resume.pth").unlink(missing_ok=True)
+    return final
+
+
+def _parse_args(argv: list[str] | None) -> tuple[TrainConfig, argparse.Namespace]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="run folder (resumed when it holds a matching state)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    for f in dataclasses.fields(TrainConfig):
+        if f.name == "colours":
+            parser.add_argument("--colours", type=json.loads, default={}, help='JSON, e.g. {"orange": [255,128,0]}')
+        elif f.type in (bool, "bool"):
+            parser.add_argument(f"--{f.name}", action=argparse.BooleanOptionalAction, default=f.default)
+        else:
+            parser.add_argument(f"--{f.name}", type=type(f.default), default=f.default)
+    args = parser.parse_args(argv)
+    fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
+    return TrainConfig(**fields), args
+
+
+def main(argv: list[str] | None = None) -> None:
+    config, args = _parse_args(argv)
+    train(config, args.out, device=args.device)
+
+
+if "snakemake" in globals():
+    with open(snakemake.log[0], "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):  # noqa: F821
+        train(TrainConfig(**snakemake.params.train), Path(snakemake.output.final).parent,  # noqa: F821
+              device=snakemake.params.device, label=f"[{snakemake.wildcards.experiment} seed {snakemake.wildcards.seed}] ")  # noqa: F821
+elif __name__ == "__main__":
+    main()
