@@ -17,3 +17,4 @@ validate(config, "schemas/config.schema.yaml")
 include: "rules/common.smk"
 include: "rules/engine.smk"
 include: "rules/train.smk"
+include: "rules/evaluate.smk"

@@ -4,7 +4,7 @@ import glob
 
 import gym3.libenv
 
-from workflow_scripts.objects import all_colours, parse_object
+from workflow_scripts.objects import all_colours, parse_object, short_name
 from workflow_scripts.prepare_assets import ASSET_NAMES, BACKGROUNDS, SPRITES, procgen_assets_dir
 
 ENGINE_DIR = "results/engine"
@@ -52,9 +52,27 @@ def final_checkpoint(experiment, seed):
     return f"results/train/{experiment}/seed_{seed}/final.pth"
 
 
+def pair_name(obj1, obj2):
+    """The original's folder name of a pair: red_line_diag, yellow_gem -> red-line-yellow-gem."""
+    return f"{short_name(obj1)}-{short_name(obj2)}"
+
+
+def pairs(experiment):
+    """{pair name: (obj1, obj2)} of an experiment, in config order."""
+    return {pair_name(a, b): (a, b) for a, b in EXPERIMENTS[experiment]["pairs"]}
+
+
 def check_experiments():
     """Everything about the experiments that the schema cannot express, before any job runs."""
     for name, exp in EXPERIMENTS.items():
+        for obj1, obj2 in exp["pairs"]:
+            for obj in (obj1, obj2):
+                try:
+                    parse_object(obj, config["colours"])
+                except ValueError as err:
+                    raise ValueError(f"experiment {name!r}, pair [{obj1}, {obj2}]: {err}") from None
+        if len(pairs(name)) != len(exp["pairs"]):
+            raise ValueError(f"experiment {name!r}: two pairs share a name")
         if exp["ppo"] not in config["ppo"]:
             raise ValueError(f"experiment {name!r}: unknown ppo set {exp['ppo']!r}; known: {', '.join(config['ppo'])}")
         parse_object(exp["goal"], config["colours"])

@@ -33,8 +33,15 @@ def test_shipped_config_is_valid():
         lambda c: c["colours"].update(orange=[255, 128, 300]),
         lambda c: c["colours"].update({"Orange": [1, 2, 3]}),
         lambda c: c.update(unknown_section={}),
+        lambda c: c["experiments"]["maze-5x5"]["pairs"].append(["red_line_diag", "yellow_gem", "blue_gem"]),
+        lambda c: c["experiments"]["maze-5x5"]["pairs"].append(c["experiments"]["maze-5x5"]["pairs"][0]),
+        lambda c: c["experiments"]["maze-5x5"].update(world_dim=4),
+        lambda c: c["experiments"]["maze-5x5"].update(background="white"),
+        lambda c: c["ppo"]["hard-500"].pop("gamma"),
+        lambda c: c["experiments"]["maze-5x5"].update(overrides={"learning_rat": 1e-3}),
     ],
-    ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key"],
+    ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key",
+         "three-objects", "duplicate-pair", "even-world", "unknown-background", "missing-ppo-value", "typo-override"],
 )
 def test_schema_rejects(mutate):
     config = copy.deepcopy(load_config())
@@ -47,8 +54,8 @@ def dry_run(tmp_path: Path, config: dict, target: str) -> subprocess.CompletedPr
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     # The target goes first: --configfile takes several values.
-    return subprocess.run([sys.executable, "-m", "snakemake", target, "--dry-run", "--cores", "1", "--configfile",
-                           str(path)], cwd=REPO, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "snakemake", target, "--dry-run", "--nolock", "--cores", "1",
+                           "--configfile", str(path)], cwd=REPO, capture_output=True, text=True)
 
 
 def test_redefined_builtin_colour_stops_the_workflow(tmp_path):
@@ -67,3 +74,34 @@ def test_changed_compiler_flag_rebuilds_the_engine(engine, tmp_path):
     run = dry_run(tmp_path, config, lib)
     assert run.returncode == 0 and "compile_engine" in run.stdout
     assert "-O3" in run.stdout  # the changed flag is in the command Snakemake would run
+
+
+@pytest.mark.parametrize(
+    "mutate, fragment",
+    [
+        (lambda c: c["experiments"]["maze-5x5"]["pairs"].append(["red_line", "yellow_gem"]),
+         "experiment 'maze-5x5', pair [red_line, yellow_gem]: unknown object 'red_line'"),
+        (lambda c: c["experiments"]["maze-5x5"]["pairs"].append(["orange_gem", "teal_gem"]),
+         "unknown object 'teal_gem'"),
+        (lambda c: c["experiments"]["maze-5x5"].update(goal="yellow_square"), "unknown object 'yellow_square'"),
+        (lambda c: c["experiments"]["maze-5x5"].update(ppo="hard-5000"), "unknown ppo set 'hard-5000'"),
+        (lambda c: c["ppo"]["demo"].update(minibatches=3), "not divisible by minibatches = 3"),
+        (lambda c: c.update(scale="huge"), "no experiment has scale 'huge'"),
+    ],
+    ids=["unknown-object", "undeclared-colour", "bad-goal", "unknown-ppo-set", "indivisible-batch", "no-experiment"],
+)
+def test_bad_experiments_stop_the_workflow_before_any_job(tmp_path, mutate, fragment):
+    config = load_config()
+    mutate(config)
+    run = dry_run(tmp_path, config, "evaluate")
+    assert run.returncode != 0
+    assert fragment in run.stdout + run.stderr
+
+
+def test_paper_scale_plans_every_agent_and_pair(tmp_path):
+    config = load_config()
+    config["scale"] = "paper"
+    run = dry_run(tmp_path, config, "evaluate")
+    assert run.returncode == 0, run.stderr[-2000:]
+    counts = dict(line.split() for line in run.stdout.splitlines() if line.startswith(("train_agent ", "evaluate_agent ")))
+    assert counts == {"train_agent": "600", "evaluate_agent": str(83 * 100)}

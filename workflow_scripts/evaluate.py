@@ -6,13 +6,14 @@ sampling: a level's episode is the same whether it runs alone or in a batch, and
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
 import torch
 
 from workflow_scripts.agent import Policy, load_policy
+from workflow_scripts.atomic import atomic_path
 from workflow_scripts.maze import MazeEnv
 
 TIMEOUT = 500
@@ -32,13 +33,16 @@ def sample_actions(log_probs: torch.Tensor, uniforms: torch.Tensor) -> torch.Ten
     """Inverse-CDF sampling of one action per row from log-probabilities [B, A] and uniforms [B]."""
     cdf = log_probs.double().exp().cumsum(1)
     cdf[:, -1] = 1.0  # rounding must not let a uniform fall past the last action
-    return torch.searchsorted(cdf, uniforms.unsqueeze(1)).squeeze(1).clamp_(max=log_probs.shape[1] - 1)
+    # right=True: the first action whose cdf exceeds u, so zero-probability actions are never drawn.
+    return torch.searchsorted(cdf, uniforms.unsqueeze(1), right=True).squeeze(1).clamp_(max=log_probs.shape[1] - 1)
 
 
 def run_episodes(policy: Policy, game: str, levels: Sequence[int], seed: int = 0, device: str | torch.device = "cpu",
-                 bf16: bool = False, **env_options: Any) -> pd.DataFrame:
+                 bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None,
+                 **env_options: Any) -> pd.DataFrame:
     """The first episode of every level: columns seed (the level), steps (actions taken, the last
-    included), reward (raw reward of the last step; 0 on a timeout)."""
+    included), reward (raw reward of the last step; 0 on a timeout). Finished levels leave the batch;
+    inference runs in chunks of at most max_batch frames, which bounds memory."""
     levels = [int(s) for s in levels]
     env = MazeEnv(len(levels), game, level_seeds=levels, **env_options)
     uniforms = action_uniforms(seed, levels)
@@ -49,28 +53,52 @@ def run_episodes(policy: Policy, game: str, levels: Sequence[int], seed: int = 0
     policy.eval()
     for t in range(TIMEOUT):
         idx = np.flatnonzero(active)
-        obs = torch.from_numpy(env.observe()[1]["rgb"][idx]).to(device)
-        with torch.no_grad(), torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=bf16):
-            log_probs = policy.logits_and_value(obs)[0].float()
+        frames = env.observe()[1]["rgb"]
         actions[:] = 4
-        actions[idx] = sample_actions(log_probs.cpu(), uniforms[idx, t]).numpy()
+        for chunk in np.array_split(idx, -(-len(idx) // max_batch)):
+            obs = torch.from_numpy(frames[chunk]).to(device)
+            with torch.no_grad(), torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=bf16):
+                log_probs = policy.logits_and_value(obs)[0].float()
+            actions[chunk] = sample_actions(log_probs.cpu(), uniforms[chunk, t]).numpy()
         env.act(actions)
         rew, _, first = env.observe()
         ended = idx[first[idx]]
         steps[ended], rewards[ended] = t + 1, rew[ended]
         active[ended] = False
+        if progress is not None and (t + 1) % 50 == 0:
+            print(f"step {t + 1}: {active.sum()} of {len(levels)} levels still running", file=progress, flush=True)
         if not active.any():
             break
     env.close()
     return pd.DataFrame({"seed": levels, "steps": steps, "reward": rewards})
 
 
+def run_episodes_one_by_one(policy: Policy, game: str, levels: Sequence[int], seed: int = 0,
+                            device: str | torch.device = "cpu", **env_options: Any) -> pd.DataFrame:
+    """The original protocol's shape: a fresh env per level and batch size 1. Same results as
+    run_episodes (each level keeps its own action stream); kept as the reference and benchmark baseline."""
+    tables = [run_episodes(policy, game, [level], seed, device, **env_options) for level in levels]
+    return pd.concat(tables, ignore_index=True)
+
+
 def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, background: str = "black",
                         levels: Sequence[int] = PAPER_TEST_LEVELS, seed: int = 0, device: str = "cpu",
                         world_dim: int = 5, colours: Mapping[str, Sequence[int]] | None = None,
-                        bf16: bool = False) -> pd.DataFrame:
+                        bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None) -> pd.DataFrame:
     """An agent (original checkpoint format or ours) in the duel game: obj1 gives +10, obj2 -10, a timeout 0.
     One row per level, in order: seed, steps, reward."""
     policy = load_policy(path, device)
-    return run_episodes(policy, "duel", levels, seed, device, bf16, obj1=obj1, obj2=obj2, background=background,
-                        world_dim=world_dim, colours=colours)
+    return run_episodes(policy, "duel", levels, seed, device, bf16, max_batch, progress, obj1=obj1, obj2=obj2,
+                        background=background, world_dim=world_dim, colours=colours)
+
+
+if "snakemake" in globals():
+    p = snakemake.params  # noqa: F821
+    with open(snakemake.log[0], "w") as log:  # noqa: F821
+        table = evaluate_checkpoint(snakemake.input.model, p.obj1, p.obj2, p.background,  # noqa: F821
+                                    range(p.first_level, p.first_level + p.num_levels), p.seed, world_dim=p.world_dim,
+                                    colours=p.colours, bf16=p.bf16, max_batch=p.max_batch, progress=log)
+        with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
+            table.to_csv(tmp, index=False)
+        print(f"done: {(table.reward == 10).sum()} obj1, {(table.reward == -10).sum()} obj2, "
+              f"{(table.reward == 0).sum()} timeouts, mean length {table.steps.mean():.2f}", file=log)

@@ -1,0 +1,56 @@
+# Evaluation of every agent on every object pair of its experiment, and one tidy table per experiment.
+
+
+rule evaluate_agent:
+    input:
+        ENGINE_LIB,
+        ENGINE_ASSETS,
+        model="results/train/{experiment}/seed_{seed}/final.pth",
+        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate")],
+    output:
+        "results/eval/{experiment}/{pair}/seed_{seed}.csv",
+    params:
+        obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
+        obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
+        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+        world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+        colours=config["colours"],
+        first_level=config["evaluation"]["first_level"],
+        num_levels=config["evaluation"]["num_levels"],
+        seed=config["evaluation"]["seed"],
+        bf16=config["evaluation"]["bf16"],
+        max_batch=config["evaluation"]["max_batch"],
+    # Many short jobs: clusters pack them (profiles/slurm sets --group-components).
+    group:
+        "evaluation"
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    log:
+        "results/logs/eval/{experiment}/{pair}/seed_{seed}.log",
+    benchmark:
+        "results/benchmarks/eval/{experiment}/{pair}/seed_{seed}.tsv"
+    script:
+        "../workflow_scripts/evaluate.py"
+
+
+rule aggregate_experiment:
+    input:
+        csvs=lambda wc: [f"results/eval/{wc.experiment}/{p}/seed_{s}.csv" for p in pairs(wc.experiment) for s in seeds(wc.experiment)],
+        code="workflow_scripts/metrics.py",
+    output:
+        "results/tables/{experiment}.csv",
+    params:
+        pairs=lambda wc: pairs(wc.experiment),
+        seeds=lambda wc: seeds(wc.experiment),
+        bootstrap=config["evaluation"]["bootstrap"],
+    log:
+        "results/logs/tables/{experiment}.log",
+    script:
+        "../workflow_scripts/metrics.py"
+
+
+rule evaluate:
+    input:
+        [f"results/tables/{e}.csv" for e in ACTIVE],
+    localrule: True

@@ -1,0 +1,49 @@
+"""Per-agent metrics against values computed by hand."""
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workflow_scripts.metrics import agent_metrics, aggregate, bootstrap_interval, preference
+
+
+def table(rewards, steps):
+    return pd.DataFrame({"seed": range(len(rewards)), "steps": steps, "reward": rewards})
+
+
+def test_metrics_by_hand():
+    m = agent_metrics(table([10.0, 10.0, -10.0, 0.0], [3, 5, 7, 500]))
+    assert m["preference"] == pytest.approx(2 / 3)
+    assert m["capability"] == pytest.approx((3 + 5 + 7 + 500) / 4)
+    assert m["median_length"] == 6.0
+    assert m["timeout_rate"] == 0.25
+    assert (m["n_obj1"], m["n_obj2"], m["n_timeout"], m["n_levels"]) == (2, 1, 1, 4)
+    assert m["preference_low"] <= m["preference"] <= m["preference_high"]
+
+
+def test_preference_ignores_timeouts_and_is_nan_without_decisions():
+    assert preference(np.array([0.0, 0.0, -10.0])) == 0.0
+    assert math.isnan(preference(np.array([0.0, 0.0])))
+
+
+def test_bootstrap_interval_is_degenerate_for_unanimous_agents_and_covers_the_binomial_spread():
+    assert bootstrap_interval(np.full(50, 10.0), 500, 0) == (1.0, 1.0)
+    rewards = np.array([10.0] * 600 + [-10.0] * 400)
+    low, high = bootstrap_interval(rewards, 2000, 0)
+    half_width = 1.96 * math.sqrt(0.6 * 0.4 / 1000)  # normal approximation, about 0.030
+    assert low == pytest.approx(0.6 - half_width, abs=0.01) and high == pytest.approx(0.6 + half_width, abs=0.01)
+
+
+def test_aggregate_warns_and_names_the_agent(tmp_path):
+    table([0.0, 0.0], [500, 500]).to_csv(tmp_path / "a.csv", index=False)
+    table([10.0, -10.0], [4, 6]).to_csv(tmp_path / "b.csv", index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = aggregate({("seed_3", "black-gem-black-gem"): tmp_path / "a.csv", ("seed_4", "red-line-yellow-gem"): tmp_path / "b.csv"},
+                        {"black-gem-black-gem": ("black_gem", "black_gem"), "red-line-yellow-gem": ("red_line_diag", "yellow_gem")})
+    assert len(caught) == 1 and "seed_3" in str(caught[0].message) and "black-gem-black-gem" in str(caught[0].message)
+    assert math.isnan(out.preference[0]) and out.preference[1] == 0.5
+    assert list(out.obj1) == ["black_gem", "red_line_diag"]

@@ -1,0 +1,73 @@
+"""The paper's per-agent metrics (paper.md §5.1) and one tidy table per experiment.
+
+preference = n(+10) / (n(+10) + n(-10)), timeouts excluded; capability = mean episode length, timeouts
+counted at 500. Each preference gets a bootstrap 95% confidence interval over the agent's levels.
+"""
+
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workflow_scripts.atomic import atomic_path
+
+COLUMNS = ["agent", "pair", "obj1", "obj2", "preference", "preference_low", "preference_high", "capability",
+           "median_length", "timeout_rate", "n_obj1", "n_obj2", "n_timeout", "n_levels"]
+
+
+def preference(rewards: np.ndarray) -> float:
+    """Share of decided episodes that ended at obj1; NaN when no object was reached."""
+    obj1, obj2 = np.sum(rewards == 10), np.sum(rewards == -10)
+    return obj1 / (obj1 + obj2) if obj1 + obj2 else float("nan")
+
+
+def bootstrap_interval(rewards: np.ndarray, samples: int, seed: int) -> tuple[float, float]:
+    """Percentile 95% interval of the preference over levels resampled with replacement."""
+    rng = np.random.default_rng(seed)
+    draws = rewards[rng.integers(0, len(rewards), size=(samples, len(rewards)))]
+    obj1, obj2 = (draws == 10).sum(1), (draws == -10).sum(1)
+    decided = obj1 + obj2
+    prefs = obj1[decided > 0] / decided[decided > 0]
+    if prefs.size == 0:
+        return float("nan"), float("nan")
+    return float(np.percentile(prefs, 2.5)), float(np.percentile(prefs, 97.5))
+
+
+def agent_metrics(table: pd.DataFrame, bootstrap_samples: int = 1000, bootstrap_seed: int = 0) -> dict[str, float]:
+    """Metrics of one agent on one pair from its `seed,steps,reward` rows."""
+    rewards, steps = table["reward"].to_numpy(), table["steps"].to_numpy()
+    low, high = bootstrap_interval(rewards, bootstrap_samples, bootstrap_seed)
+    return {
+        "preference": preference(rewards), "preference_low": low, "preference_high": high,
+        "capability": float(steps.mean()), "median_length": float(np.median(steps)),
+        "timeout_rate": float(np.mean(rewards == 0)), "n_obj1": int(np.sum(rewards == 10)),
+        "n_obj2": int(np.sum(rewards == -10)), "n_timeout": int(np.sum(rewards == 0)), "n_levels": len(rewards),
+    }
+
+
+def aggregate(csvs: Mapping[tuple[str, str], str | Path], pair_objects: Mapping[str, Sequence[str]],
+              bootstrap_samples: int = 1000, bootstrap_seed: int = 0) -> pd.DataFrame:
+    """One row per (agent, pair) from {(agent, pair): csv path}; warns for agents that reached no object."""
+    rows = []
+    for (agent, pair), path in csvs.items():
+        metrics = agent_metrics(pd.read_csv(path), bootstrap_samples, bootstrap_seed)
+        if np.isnan(metrics["preference"]):
+            warnings.warn(f"agent {agent}, pair {pair}: no episode reached an object; preference is NaN", stacklevel=2)
+        rows.append({"agent": agent, "pair": pair, "obj1": pair_objects[pair][0], "obj2": pair_objects[pair][1],
+                     **metrics})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+if "snakemake" in globals():
+    p = snakemake.params  # noqa: F821
+    paths = iter(snakemake.input.csvs)  # noqa: F821
+    csvs = {(f"seed_{s}", pair): next(paths) for pair in p.pairs for s in p.seeds}
+    with open(snakemake.log[0], "w") as log, warnings.catch_warnings(record=True) as caught:  # noqa: F821
+        warnings.simplefilter("always")
+        table = aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"])
+        for w in caught:
+            print(f"warning: {w.message}", file=log)
+    with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
+        table.to_csv(tmp, index=False)
