@@ -2,6 +2,7 @@
 
 Runs a few PPO iterations of a configuration from config.yaml's PPO sets on the chosen device.
 Usage: python benchmarks/train_speed.py [--ppo hard-500] [--iterations 2] [--device auto] [--n_envs N]
+       [--set bf16=false torch_threads=2 ...]
 """
 
 import argparse
@@ -27,10 +28,13 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--n_envs", type=int, help="override the set's n_envs (and keep its minibatch count)")
     parser.add_argument("--n_steps", type=int)
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="other PPO-set values, YAML-parsed, e.g. bf16=false torch_threads=2")
     args = parser.parse_args()
 
     values = yaml.safe_load(open("config.yaml"))["ppo"][args.ppo]
     values.update({k: getattr(args, k) for k in ("n_envs", "n_steps") if getattr(args, k)})
+    values.update({k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)})
     config = TrainConfig(seed=0, **values)
     device = resolve_device(args.device)
     torch.set_num_threads(config.torch_threads)

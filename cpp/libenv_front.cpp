@@ -71,12 +71,15 @@ LIBENV_API int maze_get_grid(libenv_env *handle, int index, int32_t *out, int ca
     return n;
 }
 
-// Writes the agent's cell x, y and whether it faces right.
-LIBENV_API void maze_get_agent(libenv_env *handle, int index, int32_t *out) {
-    const Game &g = as_env(handle)->game(index);
-    out[0] = g.agent_x();
-    out[1] = g.agent_y();
-    out[2] = g.mirrored() ? 1 : 0;
+// Writes every env's agent cell x, y and whether it faces right: out[3 * i .. 3 * i + 2].
+LIBENV_API void maze_get_agents(libenv_env *handle, int32_t *out) {
+    VecEnv *env = as_env(handle);
+    for (int i = 0; i < env->num(); i++) {
+        const Game &g = env->game(i);
+        out[3 * i] = g.agent_x();
+        out[3 * i + 1] = g.agent_y();
+        out[3 * i + 2] = g.mirrored() ? 1 : 0;
+    }
 }
 
 // Writes env `index`'s state into buf when it fits and returns its size in bytes (so a call with a

@@ -27,7 +27,7 @@ _MESSAGE_LEN = 1024
 # Engine functions beyond libenv; call_c_func passes the env handle as the first argument.
 _C_FUNCS = [
     "int maze_get_grid(libenv_env *, int, int32_t *, int);",
-    "void maze_get_agent(libenv_env *, int, int32_t *);",
+    "void maze_get_agents(libenv_env *, int32_t *);",
     "int get_state(libenv_env *, int, char *, int);",
     "int set_state(libenv_env *, int, char *, int);",
 ]
@@ -75,7 +75,8 @@ class MazeEnv(CEnv):
     Options: world_dim (odd, 3..63, default 5; not for procgen_maze), background ("black", "grey",
     "textured"), goal (single), obj1/obj2 (duel), num_levels, start_level, level_seeds (one fixed level
     per env, instead of num_levels/start_level), rand_seed (default 0), num_threads (default 0 = step
-    inline). `colours` declares extra colours, e.g. {"orange": (255, 128, 0)}.
+    inline). `colours` declares extra colours, e.g. {"orange": (255, 128, 0)}. With `reuse_arrays=True`,
+    observe() returns views that the next act() overwrites, saving a copy per call.
     """
 
     def __init__(
@@ -85,6 +86,7 @@ class MazeEnv(CEnv):
         *,
         colours: Mapping[str, Sequence[int]] | None = None,
         engine: str | os.PathLike[str] | None = None,
+        reuse_arrays: bool = False,
         **options: Any,
     ) -> None:
         if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
@@ -110,7 +112,8 @@ class MazeEnv(CEnv):
             error = TypeError if status == 2 else ValueError
             raise error(ffi.string(message).decode("utf8", "replace"))
 
-        super().__init__(num=int(num), lib_dir=str(folder), lib_name=LIB_NAME, c_func_defs=_C_FUNCS, options=opts)
+        super().__init__(num=int(num), lib_dir=str(folder), lib_name=LIB_NAME, c_func_defs=_C_FUNCS, options=opts,
+                         reuse_arrays=reuse_arrays)
         self.game = game
         self.world_dim = 15 if game == "procgen_maze" else int(opts.get("world_dim", 5))
         # Like procgen's gym3 env: a bare Discrete(15) action space instead of a dict.
@@ -136,8 +139,7 @@ class MazeEnv(CEnv):
     def get_agent(self) -> np.ndarray:
         """Agent cells and facing, int32 [N, 3]: x, y (y = 0 at the bottom) and 1 when facing right."""
         out = np.empty((self.num, 3), dtype=np.int32)
-        for i in range(self.num):
-            self.call_c_func("maze_get_agent", i, self._ffi.from_buffer("int32_t[]", out[i]))
+        self.call_c_func("maze_get_agents", self._ffi.from_buffer("int32_t[]", out))
         return out
 
     def get_state(self) -> list[bytes]:
