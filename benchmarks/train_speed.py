@@ -7,7 +7,6 @@ Usage: python benchmarks/train_speed.py [--ppo hard-500] [--iterations 2] [--dev
 
 import argparse
 import platform
-import tempfile
 import time
 
 import torch
@@ -38,7 +37,7 @@ def main() -> None:
     config = TrainConfig(seed=0, **values)
     device = resolve_device(args.device)
     torch.set_num_threads(config.torch_threads)
-    trainer = Trainer(config, tempfile.mkdtemp(), device)
+    trainer = Trainer(config, device)
 
     env_time = 0.0
     act, observe = trainer.env.act, trainer.env.observe

@@ -29,7 +29,7 @@ from workflow_scripts.atomic import atomic_path
 from workflow_scripts.maze import MazeEnv
 from workflow_scripts.ppo import RewardScaler, gae, normalize_advantages, ppo_losses
 
-CHECKPOINT_FORMAT = "csgm-train-1"
+CHECKPOINT_FORMAT = "csgm-train-2"
 FINAL_NAME = "final.pth"
 LOG_COLUMNS = [
     "iteration", "timesteps", "wall_time", "fps", "episodes", "mean_episode_length", "median_episode_length",
@@ -113,8 +113,8 @@ def checkpoint_path(out_dir: Path, timesteps: int) -> Path:
 class Trainer:
     """One PPO run: the env, policy, optimiser and everything that must survive a restart."""
 
-    def __init__(self, config: TrainConfig, out_dir: Path, device: torch.device) -> None:
-        self.config, self.out_dir, self.device = config, out_dir, device
+    def __init__(self, config: TrainConfig, device: torch.device) -> None:
+        self.config, self.device = config, device
         torch.manual_seed(config.seed)
         self.policy: Policy = new_policy(device)
         self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=config.learning_rate, eps=config.adam_eps)
@@ -129,7 +129,6 @@ class Trainer:
         self.episode_reward = torch.zeros(config.n_envs, dtype=torch.float64)
         self.timesteps = 0
         self.iteration = 0
-        self.checkpoints_saved = 0
         self.wall_time = 0.0
         self.first_frame = torch.from_numpy(self.env.observe()[1]["rgb"][0].copy())
         self.log_rows: list[dict[str, Any]] = []
@@ -144,7 +143,6 @@ class Trainer:
             "config": json.dumps(dataclasses.asdict(self.config), sort_keys=True),
             "timesteps": self.timesteps,
             "iteration": self.iteration,
-            "checkpoints_saved": self.checkpoints_saved,
             "wall_time": self.wall_time,
             "env_states": [torch.frombuffer(bytearray(s), dtype=torch.uint8) for s in self.env.get_state()],
             "reward_scaler": self.rewards.state_dict(),
@@ -159,8 +157,7 @@ class Trainer:
     def load(self, state: dict[str, Any]) -> None:
         self.policy.load_state_dict(state["model_state_dict"])
         self.optimizer.load_state_dict(state["optimizer_state_dict"])
-        self.timesteps, self.iteration = state["timesteps"], state["iteration"]
-        self.checkpoints_saved, self.wall_time = state["checkpoints_saved"], state["wall_time"]
+        self.timesteps, self.iteration, self.wall_time = state["timesteps"], state["iteration"], state["wall_time"]
         self.env.set_state([bytes(t.numpy()) for t in state["env_states"]])
         self.rewards.load_state_dict(state["reward_scaler"])
         self.episode_length, self.episode_reward = state["episode_length"].clone(), state["episode_reward"].clone()
@@ -296,7 +293,7 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
         torch.backends.cudnn.benchmark = False
     torch.use_deterministic_algorithms(True, warn_only=True)
 
-    trainer = Trainer(config, out_dir, dev)
+    trainer = Trainer(config, dev)
     log_path = out_dir / "log.csv"
     resume = _matching_resume_state(out_dir, config)
     if resume is not None:
@@ -312,7 +309,7 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
     _write_log(log_path, trainer.log_rows)
 
     total_iterations = config.final_timesteps() // config.batch
-    interval = config.timesteps // config.num_checkpoints
+    schedule = set(config.checkpoint_steps())
     started, iterations_here = time.perf_counter(), 0
     wall_at_start, steps_at_start = trainer.wall_time, trainer.timesteps
     while trainer.timesteps < config.timesteps:
@@ -334,8 +331,7 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
             **losses, "learning_rate": lr,
         })
         _write_log(log_path, trainer.log_rows)
-        if trainer.timesteps > (trainer.checkpoints_saved + 1) * interval or trainer.timesteps >= config.timesteps:
-            trainer.checkpoints_saved += 1
+        if trainer.timesteps in schedule:
             trainer.save(checkpoint_path(out_dir, trainer.timesteps))
         trainer.save(out_dir / "resume.pth")
 
