@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "libenv.h"
+#include "objects.h"
 #include "vec_env.h"
 
 namespace {
@@ -56,6 +57,21 @@ LIBENV_API int maze_check_options(int num, const struct libenv_options options, 
     } catch (const OptionTypeError &e) {
         copy_message(e.what(), message, message_len);
         return kTypeError;
+    } catch (const std::exception &e) {
+        copy_message(e.what(), message, message_len);
+        return kValueError;
+    }
+}
+
+// Writes the 128x128 premultiplied RGBA sprite of an object (128 * 128 * 4 bytes, rows from the top);
+// `colours` declares extra colours as "name=r,g,b;...". Returns 0, or kValueError with a message.
+LIBENV_API int maze_object_sprite(const char *name, const char *colours, uint8_t *out, char *message, int message_len) {
+    try {
+        ObjectCatalogue catalogue;
+        catalogue.add_colours(colours);
+        const Image sprite = catalogue.sprite(name);
+        std::memcpy(out, sprite.rgba.data(), sprite.rgba.size());
+        return kOk;
     } catch (const std::exception &e) {
         copy_message(e.what(), message, message_len);
         return kValueError;

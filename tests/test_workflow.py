@@ -50,11 +50,11 @@ def test_schema_rejects(mutate):
         validate(config, str(SCHEMA))
 
 
-def dry_run(tmp_path: Path, config: dict, target: str) -> subprocess.CompletedProcess:
+def dry_run(tmp_path: Path, config: dict, target: str, *extra: str) -> subprocess.CompletedProcess:
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     # The target goes first: --configfile takes several values.
-    return subprocess.run([sys.executable, "-m", "snakemake", target, "--dry-run", "--nolock", "--cores", "1",
+    return subprocess.run([sys.executable, "-m", "snakemake", target, *extra, "--dry-run", "--nolock", "--cores", "1",
                            "--configfile", str(path)], cwd=REPO, capture_output=True, text=True)
 
 
@@ -101,7 +101,17 @@ def test_bad_experiments_stop_the_workflow_before_any_job(tmp_path, mutate, frag
 def test_paper_scale_plans_every_agent_and_pair(tmp_path):
     config = load_config()
     config["scale"] = "paper"
-    run = dry_run(tmp_path, config, "evaluate")
+    run = dry_run(tmp_path, config, "evaluate", "--forceall")
     assert run.returncode == 0, run.stderr[-2000:]
     counts = dict(line.split() for line in run.stdout.splitlines() if line.startswith(("train_agent ", "evaluate_agent ")))
     assert counts == {"train_agent": "600", "evaluate_agent": str(83 * 100)}
+
+
+def test_figures_all_covers_every_pair(tmp_path):
+    for scale, expected in [("demo", 6), ("paper", 83)]:
+        config = load_config()
+        config["scale"] = scale
+        run = dry_run(tmp_path, config, "figures/all", "--forceall")
+        assert run.returncode == 0, run.stderr[-2000:]
+        counts = dict(line.split() for line in run.stdout.splitlines() if line.startswith(("scatter_plot ", "all_figures ")))
+        assert counts == {"scatter_plot": str(expected), "all_figures": "1"}

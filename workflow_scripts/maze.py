@@ -31,7 +31,10 @@ _C_FUNCS = [
     "int get_state(libenv_env *, int, char *, int);",
     "int set_state(libenv_env *, int, char *, int);",
 ]
-_CHECK_DEF = "int maze_check_options(int, const struct libenv_options, char *, int);"
+_CHECK_DEFS = """
+int maze_check_options(int, const struct libenv_options, char *, int);
+int maze_object_sprite(const char *, const char *, uint8_t *, char *, int);
+"""
 
 
 def engine_dir() -> Path:
@@ -43,8 +46,23 @@ def engine_dir() -> Path:
 def _checker(lib_path: str) -> tuple[FFI, Any]:
     ffi = FFI()
     ffi.cdef(_load_libenv_cdef())
-    ffi.cdef(_CHECK_DEF)
+    ffi.cdef(_CHECK_DEFS)
     return ffi, ffi.dlopen(lib_path)
+
+
+def object_sprite(name: str, colours: Mapping[str, Sequence[int]] | None = None,
+                  engine: str | os.PathLike[str] | None = None) -> np.ndarray:
+    """The engine's 128x128 sprite of an object: premultiplied RGBA uint8 [128, 128, 4], rows from the top."""
+    lib_path = (Path(engine) if engine is not None else engine_dir()) / f"lib{LIB_NAME}.so"
+    if not lib_path.exists():
+        raise FileNotFoundError(f"maze engine not built: {lib_path} is missing (run `snakemake --cores 1 engine`)")
+    ffi, lib = _checker(str(lib_path))
+    out = np.zeros((128, 128, 4), dtype=np.uint8)
+    message = ffi.new("char[]", _MESSAGE_LEN)
+    if lib.maze_object_sprite(name.encode(), colours_option(colours).encode(), ffi.from_buffer("uint8_t[]", out),
+                              message, _MESSAGE_LEN) != 0:
+        raise ValueError(ffi.string(message).decode("utf8", "replace"))
+    return out
 
 
 def _plain_value(name: str, value: Any) -> bool | int | float | str | np.ndarray:

@@ -1,0 +1,64 @@
+"""Figures: plotted data read back from the artists, icons against the spec's object masks."""
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.offsetbox import AnnotationBbox
+
+from workflow_scripts.figures import object_icon, preference_capability_scatter, save_figure, write_listing
+
+SAMPLES = np.arange(3, 128, 10)  # the original notebook's arr[3::10, 3::10]
+
+
+def line_mask(x, y):
+    """maze-game.md §7.2: opaque iff |x - y| <= 14 and 10 <= x + y <= 246."""
+    return (abs(x - y) <= 14) & (x + y >= 10) & (x + y <= 246)
+
+
+@pytest.mark.parametrize("background, fill", [("black", 0), ("grey", 127)])
+def test_line_icon_follows_the_mask(engine, background, fill):
+    icon = object_icon("red_line_diag", background)
+    y, x = np.meshgrid(SAMPLES, SAMPLES, indexing="ij")
+    expected = np.where(line_mask(x, y)[..., None], np.array([255, 0, 0]), np.array([fill] * 3))
+    np.testing.assert_array_equal(icon, expected)
+
+
+def test_custom_colour_and_textured_icons(engine):
+    icon = object_icon("orange_gem", "textured", {"orange": [255, 128, 0]})
+    assert icon.shape == (13, 13, 3)
+    orange = (icon == [255, 128, 0]).all(-1)
+    assert 5 <= orange.sum() <= 40  # the gem covers rows 40-87, columns 29-98 of 128
+    assert len(np.unique(icon[~orange].reshape(-1, 3), axis=0)) > 5  # a texture, not a fill
+    assert not (object_icon("invisible_gem", "black") != 0).any()
+
+
+def test_scatter_plots_the_table(engine, tmp_path):
+    table = pd.DataFrame({"agent": ["a", "b", "c", "d"], "capability": [4.2, 150.0, 37.5, 12.0],
+                          "preference": [0.25, 0.9, np.nan, 1.0]})
+    fig = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", "black")
+    ax = fig.axes[0]
+    points = ax.collections[0].get_offsets()
+    shown = ~np.isnan(np.asarray(points)[:, 1])
+    np.testing.assert_allclose(np.asarray(points)[shown], [[4.2, 0.25], [100.0, 0.9], [12.0, 1.0]])
+    assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 1)
+    assert ax.get_title() == "Trained on yellow line"
+    icons = [a for a in ax.artists if isinstance(a, AnnotationBbox)]
+    assert len(icons) == 2
+    np.testing.assert_array_equal(icons[0].offsetbox.get_data(), object_icon("red_line_diag", "black"))
+    np.testing.assert_array_equal(icons[1].offsetbox.get_data(), object_icon("yellow_gem", "black"))
+    assert icons[0].xy == (0, 1.0) and icons[1].xy == (0, 0.0)  # obj1 top left, obj2 bottom left
+    save_figure(fig, tmp_path / "s.png", tmp_path / "s.pdf")
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_listing_has_every_figure_with_its_checksum(tmp_path):
+    files = []
+    for name, content in [("b.png", b"one"), ("a.pdf", b"two")]:
+        (tmp_path / name).write_bytes(content)
+        files.append(tmp_path / name)
+    write_listing(files, tmp_path / "all")
+    lines = (tmp_path / "all").read_text().splitlines()
+    assert lines == [f"{hashlib.sha256(c).hexdigest()}  {tmp_path / n}" for n, c in [("a.pdf", b"two"), ("b.png", b"one")]]
