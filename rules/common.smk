@@ -77,6 +77,14 @@ def check_experiments():
             raise ValueError(f"experiment {name!r}: unknown ppo set {exp['ppo']!r}; known: {', '.join(config['ppo'])}")
         parse_object(exp["goal"], config["colours"])
         train_config(name, 0)  # raises on inconsistent batch sizes
+    for entry in config["figures"]["ols"]:
+        exp = entry["experiment"]
+        if exp not in EXPERIMENTS:
+            raise ValueError(f"figures.ols: unknown experiment {exp!r}")
+        for axis in ("x", "y"):
+            if entry[axis] not in pairs(exp):
+                raise ValueError(f"figures.ols: experiment {exp!r} has no pair {entry[axis]!r}; "
+                                 f"its pairs: {', '.join(pairs(exp))}")
     if not ACTIVE:
         raise ValueError(f"no experiment has scale {config['scale']!r}")
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from matplotlib.offsetbox import AnnotationBbox
 
-from workflow_scripts.figures import object_icon, preference_capability_scatter, save_figure, write_listing
+from workflow_scripts.figures import (object_icon, ols_figure, preference_capability_scatter, save_figure,
+                                      write_listing)
 
 SAMPLES = np.arange(3, 128, 10)  # the original notebook's arr[3::10, 3::10]
 
@@ -62,3 +63,24 @@ def test_listing_has_every_figure_with_its_checksum(tmp_path):
     write_listing(files, tmp_path / "all")
     lines = (tmp_path / "all").read_text().splitlines()
     assert lines == [f"{hashlib.sha256(c).hexdigest()}  {tmp_path / n}" for n, c in [("a.pdf", b"two"), ("b.png", b"one")]]
+
+
+def test_ols_matches_least_squares_and_is_drawn(engine):
+    rng = np.random.default_rng(0)
+    x = pd.Series(rng.uniform(0, 1, 40))
+    y = pd.Series(0.1 + 0.7 * x + rng.normal(0, 0.05, 40))
+    fig, fit = ols_figure(x, y, ("green_line_diag", "red_line_diag"), ("yellow_gem", "red_line_diag"), "black")
+    slope, intercept = np.polyfit(x, y, 1)
+    r2 = 1 - ((y - intercept - slope * x) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    assert fit["slope"] == pytest.approx(slope) and fit["intercept"] == pytest.approx(intercept)
+    assert fit["r2"] == pytest.approx(r2) and fit["n"] == 40
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.collections[0].get_offsets(), np.column_stack([x, y]))
+    line_x, line_y = ax.lines[0].get_data()
+    np.testing.assert_allclose(line_x, [x.min(), x.max()])
+    np.testing.assert_allclose(line_y, intercept + slope * np.array([x.min(), x.max()]))
+    assert ax.get_legend().get_texts()[0].get_text() == (
+        f"OLS: R^2={r2:.3f}, coef0={intercept:.3f}, coef1={slope:.3f}")
+    icons = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
+    for icon, name in zip(icons, ["yellow_gem", "red_line_diag", "green_line_diag"]):
+        np.testing.assert_array_equal(icon, object_icon(name, "black"))

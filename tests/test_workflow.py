@@ -87,8 +87,10 @@ def test_changed_compiler_flag_rebuilds_the_engine(engine, tmp_path):
         (lambda c: c["experiments"]["maze-5x5"].update(ppo="hard-5000"), "unknown ppo set 'hard-5000'"),
         (lambda c: c["ppo"]["demo"].update(minibatches=3), "not divisible by minibatches = 3"),
         (lambda c: c.update(scale="huge"), "no experiment has scale 'huge'"),
+        (lambda c: c["figures"]["ols"][0].update(x="green-line-blue-line"), "has no pair 'green-line-blue-line'"),
     ],
-    ids=["unknown-object", "undeclared-colour", "bad-goal", "unknown-ppo-set", "indivisible-batch", "no-experiment"],
+    ids=["unknown-object", "undeclared-colour", "bad-goal", "unknown-ppo-set", "indivisible-batch", "no-experiment",
+         "ols-unknown-pair"],
 )
 def test_bad_experiments_stop_the_workflow_before_any_job(tmp_path, mutate, fragment):
     config = load_config()
@@ -113,5 +115,6 @@ def test_figures_all_covers_every_pair(tmp_path):
         config["scale"] = scale
         run = dry_run(tmp_path, config, "figures/all", "--forceall")
         assert run.returncode == 0, run.stderr[-2000:]
-        counts = dict(line.split() for line in run.stdout.splitlines() if line.startswith(("scatter_plot ", "all_figures ")))
-        assert counts == {"scatter_plot": str(expected), "all_figures": "1"}
+        counts = dict(line.split() for line in run.stdout.splitlines()
+                      if line.startswith(("scatter_plot ", "ols_plot ", "all_figures ")))
+        assert counts == {"scatter_plot": str(expected), "ols_plot": "1", "all_figures": "1"}

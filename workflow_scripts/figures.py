@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import statsmodels.formula.api as smf  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage  # noqa: E402
 
@@ -73,6 +74,45 @@ def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goa
     return fig
 
 
+def _icon_at(ax, name: str, xy: tuple[float, float], offset: tuple[float, float], background: str,
+             colours: Mapping[str, Sequence[int]] | None, engine: str | os.PathLike[str] | None) -> None:
+    """An object's icon and name just outside the axes, next to the axes-fraction point xy."""
+    icon = OffsetImage(object_icon(name, background, colours, engine), zoom=2.4, interpolation="nearest")
+    ax.add_artist(AnnotationBbox(icon, xy, xycoords="axes fraction", xybox=offset, boxcoords="offset points",
+                                 frameon=True, pad=0.1, annotation_clip=False))
+    ax.annotate(object_label(name), xy, xycoords="axes fraction", xytext=(offset[0], offset[1] - 26),
+                textcoords="offset points", ha="center", va="center", fontsize=9, annotation_clip=False)
+
+
+def ols_fit(x: pd.Series, y: pd.Series) -> dict[str, float]:
+    """Ordinary least squares y = intercept + slope * x (statsmodels), with R^2 and the number of agents."""
+    data = pd.DataFrame({"x": x.to_numpy(), "y": y.to_numpy()}).dropna()
+    fit = smf.ols("y ~ x", data).fit()
+    return {"r2": float(fit.rsquared), "intercept": float(fit.params["Intercept"]), "slope": float(fit.params["x"]),
+            "n": len(data)}
+
+
+def ols_figure(x: pd.Series, y: pd.Series, x_pair: Sequence[str], y_pair: Sequence[str], background: str,
+               colours: Mapping[str, Sequence[int]] | None = None,
+               engine: str | os.PathLike[str] | None = None) -> tuple[Figure, dict[str, float]]:
+    """One agent's preference in one pair against another pair's (paper.md §5.3), with the OLS line over
+    the observed x range; x_pair = (obj1, obj2) of the x axis, y_pair likewise, sharing obj2."""
+    fit = ols_fit(x, y)
+    fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
+    ax.scatter(x, y, s=28, alpha=0.8, color="tab:blue", edgecolor="none", zorder=3)
+    xs = np.array([np.nanmin(x), np.nanmax(x)])
+    ax.plot(xs, fit["intercept"] + fit["slope"] * xs, color="tab:red", zorder=4,
+            label=f"OLS: R^2={fit['r2']:.3f}, coef0={fit['intercept']:.3f}, coef1={fit['slope']:.3f}")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="Preferences", ylabel="Preferences")
+    ax.yaxis.labelpad, ax.xaxis.labelpad = 52, 30
+    ax.legend(loc="upper right", fontsize=8)
+    ax.grid(alpha=0.3)
+    _icon_at(ax, y_pair[0], (0, 1), (-50, 0), background, colours, engine)  # y axis: its obj1 at the top
+    _icon_at(ax, x_pair[1], (0, 0), (-50, -10), background, colours, engine)  # the shared obj2 at the origin
+    _icon_at(ax, x_pair[0], (1, 0), (0, -44), background, colours, engine)  # x axis: its obj1 at the right
+    return fig, fit
+
+
 def save_figure(fig: Figure, *paths: str | os.PathLike[str]) -> None:
     """Writes the figure to each path (format from the suffix), atomically, and closes it."""
     for path in paths:
@@ -95,5 +135,12 @@ if "snakemake" in globals():
         figure = preference_capability_scatter(rows[rows["pair"] == p.pair], p.obj1, p.obj2, p.goal, p.background,
                                                p.colours, Path(snakemake.input.lib).parent)  # noqa: F821
         save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
+    elif snakemake.rule == "ols_plot":  # noqa: F821
+        rows = pd.read_csv(snakemake.input.table).pivot(index="agent", columns="pair", values="preference")  # noqa: F821
+        figure, fit = ols_figure(rows[p.x_pair_name], rows[p.y_pair_name], p.x_pair, p.y_pair, p.background, p.colours,
+                                 Path(snakemake.input.lib).parent)  # noqa: F821
+        save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
+        with atomic_path(snakemake.output.csv) as tmp:  # noqa: F821
+            pd.DataFrame([{"x_pair": p.x_pair_name, "y_pair": p.y_pair_name, **fit}]).to_csv(tmp, index=False)
     elif snakemake.rule == "all_figures":  # noqa: F821
         write_listing(snakemake.input, snakemake.output[0])  # noqa: F821
