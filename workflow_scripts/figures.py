@@ -55,32 +55,30 @@ def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goa
                                   colours: Mapping[str, Sequence[int]] | None = None,
                                   engine: str | os.PathLike[str] | None = None) -> Figure:
     """One dot per agent: x = mean episode length clipped at 100, y = preference for obj1; obj1's icon at
-    the top left, obj2's at the bottom left (beside the y axis), on the experiment's background. Agents that reached no
-    object (NaN preference) cannot be placed and are left out."""
+    the top left, obj2's at the bottom left (beside the y axis), on the experiment's background. Agents
+    that reached no object (NaN preference) cannot be placed and are left out."""
     fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
     ax.scatter(np.minimum(table["capability"], CAPABILITY_CLIP), table["preference"], s=28, alpha=0.8,
                color="tab:blue", edgecolor="none", zorder=3)
-    ax.set(xlim=(0, CAPABILITY_CLIP), ylim=(0, 1), xlabel="Mean episode length", ylabel="Preferences",
+    ax.set(xlim=(0, CAPABILITY_CLIP), ylim=(0, 1), xlabel="Mean episode length",
            title=f"Trained on {object_label(goal)}")
-    ax.grid(alpha=0.3)
     ax.set_ylabel("Preferences", labelpad=52)
+    ax.grid(alpha=0.3)
     # Icons sit outside the axes, beside the y-axis ends, so no agent's dot can hide behind one.
-    for name, y in ((obj1, 1.0), (obj2, 0.0)):
-        icon = OffsetImage(object_icon(name, background, colours, engine), zoom=2.4, interpolation="nearest")
-        ax.add_artist(AnnotationBbox(icon, (0, y), xycoords="axes fraction", xybox=(-50, 0), boxcoords="offset points",
-                                     frameon=True, pad=0.1, annotation_clip=False))
-        ax.annotate(object_label(name), (0, y), xycoords="axes fraction", xytext=(-50, 26 if y else -26),
-                    textcoords="offset points", ha="center", va="center", fontsize=9, annotation_clip=False)
+    _icon_at(ax, obj1, (0, 1), (-50, 0), background, colours, engine, label_dy=26)
+    _icon_at(ax, obj2, (0, 0), (-50, 0), background, colours, engine)
     return fig
 
 
 def _icon_at(ax, name: str, xy: tuple[float, float], offset: tuple[float, float], background: str,
-             colours: Mapping[str, Sequence[int]] | None, engine: str | os.PathLike[str] | None) -> None:
-    """An object's icon and name just outside the axes, next to the axes-fraction point xy."""
+             colours: Mapping[str, Sequence[int]] | None, engine: str | os.PathLike[str] | None,
+             label_dy: float = -26) -> None:
+    """An object's icon just outside the axes, next to the axes-fraction point xy, with its name label_dy
+    points above (positive) or below (negative) it."""
     icon = OffsetImage(object_icon(name, background, colours, engine), zoom=2.4, interpolation="nearest")
     ax.add_artist(AnnotationBbox(icon, xy, xycoords="axes fraction", xybox=offset, boxcoords="offset points",
                                  frameon=True, pad=0.1, annotation_clip=False))
-    ax.annotate(object_label(name), xy, xycoords="axes fraction", xytext=(offset[0], offset[1] - 26),
+    ax.annotate(object_label(name), xy, xycoords="axes fraction", xytext=(offset[0], offset[1] + label_dy),
                 textcoords="offset points", ha="center", va="center", fontsize=9, annotation_clip=False)
 
 

@@ -50,13 +50,18 @@ def _checker(lib_path: str) -> tuple[FFI, Any]:
     return ffi, ffi.dlopen(lib_path)
 
 
-def object_sprite(name: str, colours: Mapping[str, Sequence[int]] | None = None,
-                  engine: str | os.PathLike[str] | None = None) -> np.ndarray:
-    """The engine's 128x128 sprite of an object: premultiplied RGBA uint8 [128, 128, 4], rows from the top."""
+def _engine_library(engine: str | os.PathLike[str] | None) -> Path:
+    """The built engine library in `engine` (default: engine_dir()); a clear error when it is missing."""
     lib_path = (Path(engine) if engine is not None else engine_dir()) / f"lib{LIB_NAME}.so"
     if not lib_path.exists():
         raise FileNotFoundError(f"maze engine not built: {lib_path} is missing (run `snakemake --cores 1 engine`)")
-    ffi, lib = _checker(str(lib_path))
+    return lib_path
+
+
+def object_sprite(name: str, colours: Mapping[str, Sequence[int]] | None = None,
+                  engine: str | os.PathLike[str] | None = None) -> np.ndarray:
+    """The engine's 128x128 sprite of an object: premultiplied RGBA uint8 [128, 128, 4], rows from the top."""
+    ffi, lib = _checker(str(_engine_library(engine)))
     out = np.zeros((128, 128, 4), dtype=np.uint8)
     message = ffi.new("char[]", _MESSAGE_LEN)
     if lib.maze_object_sprite(name.encode(), colours_option(colours).encode(), ffi.from_buffer("uint8_t[]", out),
@@ -111,10 +116,8 @@ class MazeEnv(CEnv):
             raise ValueError(f"num must be a positive int, got {num!r}")
         if game not in GAMES:
             raise ValueError(f"game {game!r} is not one of {', '.join(GAMES)}")
-        folder = Path(engine) if engine is not None else engine_dir()
-        lib_path = folder / f"lib{LIB_NAME}.so"
-        if not lib_path.exists():
-            raise FileNotFoundError(f"maze engine not built: {lib_path} is missing (run `snakemake --cores 1 engine`)")
+        lib_path = _engine_library(engine)
+        folder = lib_path.parent
         opts: dict[str, Any] = {"game": game}
         if colours:
             opts["colours"] = colours_option(colours)
