@@ -62,6 +62,13 @@ def pairs(experiment):
     return {pair_name(a, b): (a, b) for a, b in EXPERIMENTS[experiment]["pairs"]}
 
 
+def _figure_experiment(section, entry):
+    """The experiment a figures.<section> entry names, which must exist."""
+    if entry["experiment"] not in EXPERIMENTS:
+        raise ValueError(f"figures.{section}: unknown experiment {entry['experiment']!r}")
+    return entry["experiment"]
+
+
 def check_experiments():
     """Everything about the experiments that the schema cannot express, before any job runs."""
     for name, exp in EXPERIMENTS.items():
@@ -78,13 +85,26 @@ def check_experiments():
         parse_object(exp["goal"], config["colours"])
         train_config(name, 0)  # raises on inconsistent batch sizes
     for entry in config["figures"]["ols"]:
-        exp = entry["experiment"]
-        if exp not in EXPERIMENTS:
-            raise ValueError(f"figures.ols: unknown experiment {exp!r}")
+        exp = _figure_experiment("ols", entry)
         for axis in ("x", "y"):
             if entry[axis] not in pairs(exp):
                 raise ValueError(f"figures.ols: experiment {exp!r} has no pair {entry[axis]!r}; "
                                  f"its pairs: {', '.join(pairs(exp))}")
+    for entry in config["figures"]["illustration"]:
+        exp = _figure_experiment("illustration", entry)
+        if entry["pair"] not in pairs(exp):
+            raise ValueError(f"figures.illustration: experiment {exp!r} has no pair {entry['pair']!r}; "
+                             f"its pairs: {', '.join(pairs(exp))}")
+    if len({e["experiment"] for e in config["figures"]["illustration"]}) != len(config["figures"]["illustration"]):
+        raise ValueError("figures.illustration: one entry per experiment")
+    for entry in config["figures"]["gifs"]:
+        exp = _figure_experiment("gifs", entry)
+        if entry["env"] != "train" and entry["env"] not in pairs(exp):
+            raise ValueError(f"figures.gifs: env {entry['env']!r} is neither 'train' nor a pair of {exp!r}; "
+                             f"its pairs: {', '.join(pairs(exp))}")
+        if entry["seed"] not in seeds(exp):
+            raise ValueError(f"figures.gifs: experiment {exp!r} has no seed {entry['seed']} "
+                             f"(seeds {seeds(exp)[0]}..{seeds(exp)[-1]})")
     if not ACTIVE:
         raise ValueError(f"no experiment has scale {config['scale']!r}")
 

@@ -1,4 +1,8 @@
-# Figures of the paper (paper.md §5) from the aggregated tables, and figures/all listing them.
+# Figures of the paper (paper.md §5) and beyond it, from the aggregated tables, the training logs and the
+# engine; figures/all lists them. Every figure is marked for `snakemake --report` with a caption in report/.
+
+FIGURE_CODE = [f"workflow_scripts/{m}.py" for m in ("figures", "maze")]
+ICON_BACKGROUNDS = ["black", "grey", "textured"]
 
 
 rule scatter_plot:
@@ -6,9 +10,10 @@ rule scatter_plot:
         table="results/tables/{experiment}.csv",
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
-        code=[f"workflow_scripts/{m}.py" for m in ("figures", "maze")],
+        code=FIGURE_CODE,
     output:
-        png="figures/{experiment}/scatter/{pair}.png",
+        png=report("figures/{experiment}/scatter/{pair}.png", caption="../report/scatter.rst",
+                   category="{experiment}", subcategory="Preference vs capability", labels={"pair": "{pair}"}),
         pdf="figures/{experiment}/scatter/{pair}.pdf",
     params:
         pair=lambda wc: wc.pair,
@@ -23,14 +28,38 @@ rule scatter_plot:
         "../workflow_scripts/figures.py"
 
 
+rule experiment_summary:
+    input:
+        table="results/tables/{experiment}.csv",
+        lib=ENGINE_LIB,
+        assets=ENGINE_ASSETS,
+        code=FIGURE_CODE,
+    output:
+        png=report("figures/{experiment}/summary.png", caption="../report/summary.rst", category="{experiment}",
+                   subcategory="Summary", labels={"figure": "all pairs"}),
+        pdf="figures/{experiment}/summary.pdf",
+    params:
+        experiment=lambda wc: wc.experiment,
+        pairs=lambda wc: pairs(wc.experiment),
+        goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],
+        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+        colours=config["colours"],
+        columns=config["figures"]["summary_columns"],
+    log:
+        "results/logs/figures/{experiment}/summary.log",
+    script:
+        "../workflow_scripts/figures.py"
+
+
 rule ols_plot:
     input:
         table="results/tables/{experiment}.csv",
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
-        code=[f"workflow_scripts/{m}.py" for m in ("figures", "maze")],
+        code=FIGURE_CODE,
     output:
-        png="figures/{experiment}/ols/{y_pair}--vs--{x_pair}.png",
+        png=report("figures/{experiment}/ols/{y_pair}--vs--{x_pair}.png", caption="../report/ols.rst",
+                   category="{experiment}", subcategory="OLS", labels={"y": "{y_pair}", "x": "{x_pair}"}),
         pdf="figures/{experiment}/ols/{y_pair}--vs--{x_pair}.pdf",
         csv="figures/{experiment}/ols/{y_pair}--vs--{x_pair}.csv",
     params:
@@ -46,16 +75,120 @@ rule ols_plot:
         "../workflow_scripts/figures.py"
 
 
+rule learning_curves:
+    input:
+        logs=lambda wc: [f"results/train/{wc.experiment}/seed_{s}/log.csv" for s in seeds(wc.experiment)],
+        code="workflow_scripts/figures.py",
+    output:
+        png=report("figures/{experiment}/learning_curves.png", caption="../report/learning_curves.rst",
+                   category="{experiment}", subcategory="Training", labels={"figure": "learning curves"}),
+        pdf="figures/{experiment}/learning_curves.pdf",
+    params:
+        experiment=lambda wc: wc.experiment,
+        seeds=lambda wc: seeds(wc.experiment),
+    log:
+        "results/logs/figures/{experiment}/learning_curves.log",
+    script:
+        "../workflow_scripts/figures.py"
+
+
+def _entry(section, experiment):
+    """The figures.<section> entry of an experiment (at most one, checked in common.smk)."""
+    return next(e for e in config["figures"][section] if e["experiment"] == experiment)
+
+
+rule illustration:
+    input:
+        lib=ENGINE_LIB,
+        assets=ENGINE_ASSETS,
+        code=[f"workflow_scripts/{m}.py" for m in ("media", "maze", "figures")],
+    output:
+        report("figures/{experiment}/illustration-{pair}.png", caption="../report/illustration.rst",
+               category="{experiment}", subcategory="Train and test", labels={"figure": "illustration"}),
+    params:
+        goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],
+        obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
+        obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
+        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+        world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+        train_level=lambda wc: _entry("illustration", wc.experiment)["train_level"],
+        test_level=lambda wc: _entry("illustration", wc.experiment)["test_level"],
+        colours=config["colours"],
+    log:
+        "results/logs/figures/{experiment}/illustration-{pair}.log",
+    script:
+        "../workflow_scripts/media.py"
+
+
+rule agent_gif:
+    input:
+        lib=ENGINE_LIB,
+        assets=ENGINE_ASSETS,
+        model=lambda wc: final_checkpoint(wc.experiment, wc.seed),
+        code=[f"workflow_scripts/{m}.py" for m in ("media", "maze", "agent", "evaluate")],
+    output:
+        report("figures/{experiment}/gifs/seed_{seed}-{env}.gif", caption="../report/gif.rst",
+               category="{experiment}", subcategory="Agents", labels={"seed": "{seed}", "env": "{env}"}),
+    params:
+        game=lambda wc: "single" if wc.env == "train" else "duel",
+        objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
+                            dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
+        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+        world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+        colours=config["colours"],
+        seed=config["evaluation"]["seed"],
+        **config["figures"]["gif"],
+    wildcard_constraints:
+        seed=r"\d+",
+    log:
+        "results/logs/figures/{experiment}/gifs/seed_{seed}-{env}.log",
+    script:
+        "../workflow_scripts/media.py"
+
+
+def icon_objects():
+    """Every object that the active experiments train on or evaluate, sorted."""
+    return sorted({o for e in ACTIVE for pair in EXPERIMENTS[e]["pairs"] for o in pair}
+                  | {EXPERIMENTS[e]["goal"] for e in ACTIVE})
+
+
+rule object_icons:
+    input:
+        lib=ENGINE_LIB,
+        assets=ENGINE_ASSETS,
+        code=FIGURE_CODE,
+    output:
+        png=report("figures/icons.png", caption="../report/icons.rst", category="Objects"),
+        pdf="figures/icons.pdf",
+        icons=[f"figures/icons/{bg}/{o}.png" for bg in ICON_BACKGROUNDS for o in icon_objects()],
+    params:
+        objects=icon_objects(),
+        backgrounds=ICON_BACKGROUNDS,
+        colours=config["colours"],
+    log:
+        "results/logs/figures/icons.log",
+    script:
+        "../workflow_scripts/figures.py"
+
+
 def figure_targets():
     """Every figure of the active experiments."""
-    scatters = [f"figures/{e}/scatter/{p}.{ext}" for e in ACTIVE for p in pairs(e) for ext in ("png", "pdf")]
-    ols = [
+    def both(stem):
+        return [f"{stem}.png", f"{stem}.pdf"]
+
+    targets = [f for e in ACTIVE for p in pairs(e) for f in both(f"figures/{e}/scatter/{p}")]
+    targets += [f for e in ACTIVE for f in both(f"figures/{e}/summary") + both(f"figures/{e}/learning_curves")]
+    targets += [
         f"figures/{o['experiment']}/ols/{o['y']}--vs--{o['x']}.{ext}"
         for o in config["figures"]["ols"]
         if o["experiment"] in ACTIVE
         for ext in ("png", "pdf", "csv")
     ]
-    return scatters + ols
+    targets += [f"figures/{i['experiment']}/illustration-{i['pair']}.png"
+                for i in config["figures"]["illustration"] if i["experiment"] in ACTIVE]
+    targets += [f"figures/{g['experiment']}/gifs/seed_{g['seed']}-{g['env']}.gif"
+                for g in config["figures"]["gifs"] if g["experiment"] in ACTIVE]
+    return targets + rules.object_icons.output
 
 
 rule all_figures:
@@ -63,8 +196,6 @@ rule all_figures:
         figure_targets(),
     output:
         "figures/all",
-    params:
-        figures=figure_targets(),
     log:
         "results/logs/figures/all.log",
     script:

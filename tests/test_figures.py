@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from matplotlib.offsetbox import AnnotationBbox
 
-from workflow_scripts.figures import (object_icon, ols_figure, preference_capability_scatter, save_figure,
-                                      write_listing)
+from workflow_scripts.figures import (experiment_summary, icon_sheet, learning_curves, object_icon, ols_figure,
+                                      preference_capability_scatter, save_figure, write_listing)
 
 SAMPLES = np.arange(3, 128, 10)  # the original notebook's arr[3::10, 3::10]
 
@@ -84,3 +84,47 @@ def test_ols_matches_least_squares_and_is_drawn(engine):
     icons = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
     for icon, name in zip(icons, ["yellow_gem", "red_line_diag", "green_line_diag"]):
         np.testing.assert_array_equal(icon, object_icon(name, "black"))
+
+
+def test_summary_has_one_panel_per_pair_with_its_agents(engine):
+    pairs = {"red-line-yellow-gem": ("red_line_diag", "yellow_gem"), "green-line-red-line": ("green_line_diag", "red_line_diag"),
+             "white-line-yellow-gem": ("white_line_diag", "yellow_gem")}
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame([{"agent": f"seed_{s}", "pair": p, "capability": rng.uniform(3, 180), "preference": rng.uniform()}
+                          for p in pairs for s in range(5)])
+    fig = experiment_summary(table, pairs, "yellow_line_diag", "black", "exp", columns=2)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(fig.axes) == 4 and len(visible) == 3
+    for ax, (name, (obj1, obj2)) in zip(visible, pairs.items()):
+        rows = table[table["pair"] == name]
+        np.testing.assert_allclose(ax.collections[0].get_offsets(),
+                                   np.column_stack([np.minimum(rows["capability"], 100), rows["preference"]]))
+        assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 1)
+        assert ax.get_title() == f"{obj1.replace('_diag', '').replace('_', ' ')} vs {obj2.replace('_diag', '').replace('_', ' ')}"
+        icons = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
+        np.testing.assert_array_equal(icons[0], object_icon(obj1, "black"))
+        np.testing.assert_array_equal(icons[1], object_icon(obj2, "black"))
+    # The panel above the empty slot ends its column, so it carries the x tick labels.
+    assert any(t.get_visible() and t.get_text() for t in visible[1].get_xticklabels())
+
+
+def test_learning_curves_draw_every_seed_and_the_median():
+    logs = {s: pd.DataFrame({"timesteps": [100, 200, 300], "mean_episode_length": [300.0 - s, 50.0 + s, 5.0 * s],
+                             "mean_episode_reward": [0.0, 5.0 + s, 10.0]}) for s in range(3)}
+    fig = learning_curves(logs, "exp")
+    length_ax, reward_ax = fig.axes
+    for ax, column in [(length_ax, "mean_episode_length"), (reward_ax, "mean_episode_reward")]:
+        *seed_lines, median = ax.lines
+        assert len(seed_lines) == 3
+        for line, log in zip(seed_lines, logs.values()):
+            np.testing.assert_array_equal(line.get_xdata(), log["timesteps"])
+            np.testing.assert_array_equal(line.get_ydata(), log[column])
+        np.testing.assert_array_equal(median.get_ydata(), logs[1][column])  # seed 1 is the middle one throughout
+
+
+def test_icon_sheet_shows_each_icon(engine):
+    objects = ["black_gem", "red_line_diag", "yellow_gem"]
+    fig = icon_sheet(objects, ("black", "grey"))
+    assert len(fig.axes) == 6
+    for ax, (background, name) in zip(fig.axes, [(b, o) for b in ("black", "grey") for o in objects]):
+        np.testing.assert_array_equal(ax.images[0].get_array(), object_icon(name, background))

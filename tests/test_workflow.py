@@ -39,9 +39,12 @@ def test_shipped_config_is_valid():
         lambda c: c["experiments"]["maze-5x5"].update(background="white"),
         lambda c: c["ppo"]["hard-500"].pop("gamma"),
         lambda c: c["experiments"]["maze-5x5"].update(overrides={"learning_rat": 1e-3}),
+        lambda c: c["figures"]["gif"].update(duration_ms=0),
+        lambda c: c["figures"]["gifs"][0].pop("env"),
     ],
     ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key",
-         "three-objects", "duplicate-pair", "even-world", "unknown-background", "missing-ppo-value", "typo-override"],
+         "three-objects", "duplicate-pair", "even-world", "unknown-background", "missing-ppo-value", "typo-override",
+         "gif-zero-duration", "gif-without-env"],
 )
 def test_schema_rejects(mutate):
     config = copy.deepcopy(load_config())
@@ -88,9 +91,16 @@ def test_changed_compiler_flag_rebuilds_the_engine(engine, tmp_path):
         (lambda c: c["ppo"]["demo"].update(minibatches=3), "not divisible by minibatches = 3"),
         (lambda c: c.update(scale="huge"), "no experiment has scale 'huge'"),
         (lambda c: c["figures"]["ols"][0].update(x="green-line-blue-line"), "has no pair 'green-line-blue-line'"),
+        (lambda c: c["figures"]["gifs"][0].update(env="red-line-blue-gem"),
+         "env 'red-line-blue-gem' is neither 'train' nor a pair of"),
+        (lambda c: c["figures"]["gifs"][0].update(seed=100), "has no seed 100 (seeds 0..99)"),
+        (lambda c: c["figures"]["gifs"][0].update(experiment="maze-9x9"), "figures.gifs: unknown experiment 'maze-9x9'"),
+        (lambda c: c["figures"]["illustration"][0].update(pair="red-gem-red-line"), "has no pair 'red-gem-red-line'"),
+        (lambda c: c["figures"]["illustration"].append(c["figures"]["illustration"][0]), "one entry per experiment"),
     ],
     ids=["unknown-object", "undeclared-colour", "bad-goal", "unknown-ppo-set", "indivisible-batch", "no-experiment",
-         "ols-unknown-pair"],
+         "ols-unknown-pair", "gif-unknown-env", "gif-unknown-seed", "gif-unknown-experiment", "illustration-pair",
+         "illustration-twice"],
 )
 def test_bad_experiments_stop_the_workflow_before_any_job(tmp_path, mutate, fragment):
     config = load_config()
@@ -109,12 +119,27 @@ def test_paper_scale_plans_every_agent_and_pair(tmp_path):
     assert counts == {"train_agent": "600", "evaluate_agent": str(83 * 100)}
 
 
-def test_figures_all_covers_every_pair(tmp_path):
-    for scale, expected in [("demo", 6), ("paper", 83)]:
+def test_figures_all_covers_every_figure(tmp_path):
+    """The listing's inputs planned by Snakemake, against the figures the config asks for."""
+    for scale in ("demo", "paper"):
         config = load_config()
         config["scale"] = scale
+        active = [name for name, exp in config["experiments"].items() if exp["scale"] == scale]
         run = dry_run(tmp_path, config, "figures/all", "--forceall")
         assert run.returncode == 0, run.stderr[-2000:]
-        counts = dict(line.split() for line in run.stdout.splitlines()
-                      if line.startswith(("scatter_plot ", "ols_plot ", "all_figures ")))
-        assert counts == {"scatter_plot": str(expected), "ols_plot": "1", "all_figures": "1"}
+        counts = {k: int(v) for k, v in (line.split() for line in run.stdout.splitlines()
+                                         if line.split()[:1] and line.split()[0] in FIGURE_RULES)}
+        figures = config["figures"]
+        assert counts == {
+            "scatter_plot": sum(len(config["experiments"][e]["pairs"]) for e in active),
+            "experiment_summary": len(active), "learning_curves": len(active), "object_icons": 1,
+            "ols_plot": sum(o["experiment"] in active for o in figures["ols"]),
+            "illustration": sum(i["experiment"] in active for i in figures["illustration"]),
+            "agent_gif": sum(g["experiment"] in active for g in figures["gifs"]),
+            "all_figures": 1,
+        }
+        assert counts["scatter_plot"] == {"demo": 6, "paper": 83}[scale] and counts["agent_gif"] == 2
+
+
+FIGURE_RULES = {"scatter_plot", "experiment_summary", "learning_curves", "object_icons", "ols_plot", "illustration",
+                "agent_gif", "all_figures"}

@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 import statsmodels.formula.api as smf  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from workflow_scripts.atomic import atomic_path  # noqa: E402
 from workflow_scripts.maze import engine_dir, object_sprite  # noqa: E402
@@ -58,28 +59,91 @@ def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goa
     the top left, obj2's at the bottom left (beside the y axis), on the experiment's background. Agents
     that reached no object (NaN preference) cannot be placed and are left out."""
     fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
-    ax.scatter(np.minimum(table["capability"], CAPABILITY_CLIP), table["preference"], s=28, alpha=0.8,
-               color="tab:blue", edgecolor="none", zorder=3)
-    ax.set(xlim=(0, CAPABILITY_CLIP), ylim=(0, 1), xlabel="Mean episode length",
-           title=f"Trained on {object_label(goal)}")
+    _scatter_axes(ax, table)
+    ax.set(xlabel="Mean episode length", title=f"Trained on {object_label(goal)}")
     ax.set_ylabel("Preferences", labelpad=52)
-    ax.grid(alpha=0.3)
     # Icons sit outside the axes, beside the y-axis ends, so no agent's dot can hide behind one.
     _icon_at(ax, obj1, (0, 1), (-50, 0), background, colours, engine, label_dy=26)
     _icon_at(ax, obj2, (0, 0), (-50, 0), background, colours, engine)
     return fig
 
 
+def _scatter_axes(ax, table: pd.DataFrame, size: float = 28) -> None:
+    """The dots of a preference-capability plot, on axes fixed to 0-100 by 0-1."""
+    ax.scatter(np.minimum(table["capability"], CAPABILITY_CLIP), table["preference"], s=size, alpha=0.8,
+               color="tab:blue", edgecolor="none", zorder=3, clip_on=False)  # whole dots at the clip value
+    ax.set(xlim=(0, CAPABILITY_CLIP), ylim=(0, 1))
+    ax.grid(alpha=0.3)
+
+
+def experiment_summary(table: pd.DataFrame, pairs: Mapping[str, Sequence[str]], goal: str, background: str,
+                       title: str, colours: Mapping[str, Sequence[int]] | None = None,
+                       engine: str | os.PathLike[str] | None = None, columns: int = 4) -> Figure:
+    """All pairs of an experiment as small multiples of the scatter, in config order, sharing axes; each
+    panel has obj1's icon at its top left and obj2's at its bottom left."""
+    cols = min(columns, len(pairs))
+    rows = -(-len(pairs) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.9 * cols + 0.4, 2.8 * rows + 0.8), sharex=True, sharey=True,
+                             layout="constrained", squeeze=False)
+    for i, (ax, (name, (obj1, obj2))) in enumerate(zip(axes.flat, pairs.items())):
+        _scatter_axes(ax, table[table["pair"] == name], size=12)
+        ax.set_title(f"{object_label(obj1)} vs {object_label(obj2)}", fontsize=9)
+        dx = -44 if i % cols == 0 else -24  # the first column's icons go left of its tick labels
+        _icon_at(ax, obj1, (0, 1), (dx, -8), background, colours, engine, zoom=1.2, label=False)
+        _icon_at(ax, obj2, (0, 0), (dx, 8), background, colours, engine, zoom=1.2, label=False)
+    for i in range(len(pairs), rows * cols):
+        axes.flat[i].set_visible(False)
+        axes.flat[i - cols].xaxis.set_tick_params(labelbottom=True)  # the panel above now ends its column
+    fig.supxlabel("Mean episode length (clipped at 100)")
+    fig.supylabel(f"Preference for the first object ({table['agent'].nunique()} agents)")
+    fig.suptitle(f"{title}: trained on {object_label(goal)}, {background} background")
+    return fig
+
+
+def learning_curves(logs: Mapping[int, pd.DataFrame], title: str) -> Figure:
+    """Each seed's mean episode length and mean episode reward (over the episodes that ended in each
+    iteration) against timesteps, one thin line per seed, with the median across seeds."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    for ax, column, label in [(axes[0], "mean_episode_length", "Mean episode length"),
+                              (axes[1], "mean_episode_reward", "Mean episode reward")]:
+        for log in logs.values():
+            ax.plot(log["timesteps"], log[column], color="tab:blue", lw=0.8, alpha=0.35)
+        wide = pd.concat({seed: log.set_index("timesteps")[column] for seed, log in logs.items()}, axis=1)
+        ax.plot(wide.index, wide.median(axis=1), color="black", lw=2, label=f"median of {len(logs)} seeds")
+        ax.set(xlabel="Timesteps", ylabel=label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"{title}: training of every seed")
+    return fig
+
+
+def icon_sheet(objects: Sequence[str], backgrounds: Sequence[str] = ("black", "grey", "textured"),
+               colours: Mapping[str, Sequence[int]] | None = None,
+               engine: str | os.PathLike[str] | None = None) -> Figure:
+    """Every object's 13x13 plot icon on each background: a row per background, a column per object."""
+    fig, axes = plt.subplots(len(backgrounds), len(objects), squeeze=False, layout="constrained",
+                             figsize=(0.75 * len(objects) + 0.8, 0.95 * len(backgrounds) + 0.5))
+    for row, background in zip(axes, backgrounds):
+        for ax, name in zip(row, objects):
+            ax.imshow(object_icon(name, background, colours, engine), interpolation="nearest")
+            ax.set(xticks=[], yticks=[])
+        row[0].set_ylabel(background, fontsize=8)
+    for ax, name in zip(axes[-1], objects):
+        ax.set_xlabel(object_label(name).replace(" ", "\n"), fontsize=7)
+    return fig
+
+
 def _icon_at(ax, name: str, xy: tuple[float, float], offset: tuple[float, float], background: str,
              colours: Mapping[str, Sequence[int]] | None, engine: str | os.PathLike[str] | None,
-             label_dy: float = -26) -> None:
-    """An object's icon just outside the axes, next to the axes-fraction point xy, with its name label_dy
-    points above (positive) or below (negative) it."""
-    icon = OffsetImage(object_icon(name, background, colours, engine), zoom=2.4, interpolation="nearest")
+             label_dy: float = -26, zoom: float = 2.4, label: bool = True) -> None:
+    """An object's icon just outside the axes, next to the axes-fraction point xy, with (when label) its
+    name label_dy points above (positive) or below (negative) it."""
+    icon = OffsetImage(object_icon(name, background, colours, engine), zoom=zoom, interpolation="nearest")
     ax.add_artist(AnnotationBbox(icon, xy, xycoords="axes fraction", xybox=offset, boxcoords="offset points",
                                  frameon=True, pad=0.1, annotation_clip=False))
-    ax.annotate(object_label(name), xy, xycoords="axes fraction", xytext=(offset[0], offset[1] + label_dy),
-                textcoords="offset points", ha="center", va="center", fontsize=9, annotation_clip=False)
+    if label:
+        ax.annotate(object_label(name), xy, xycoords="axes fraction", xytext=(offset[0], offset[1] + label_dy),
+                    textcoords="offset points", ha="center", va="center", fontsize=9, annotation_clip=False)
 
 
 def ols_fit(x: pd.Series, y: pd.Series) -> dict[str, float]:
@@ -140,5 +204,21 @@ if "snakemake" in globals():
         save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
         with atomic_path(snakemake.output.csv) as tmp:  # noqa: F821
             pd.DataFrame([{"x_pair": p.x_pair_name, "y_pair": p.y_pair_name, **fit}]).to_csv(tmp, index=False)
+    elif snakemake.rule == "experiment_summary":  # noqa: F821
+        figure = experiment_summary(pd.read_csv(snakemake.input.table), p.pairs, p.goal, p.background,  # noqa: F821
+                                    p.experiment, p.colours, Path(snakemake.input.lib).parent, p.columns)  # noqa: F821
+        save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
+    elif snakemake.rule == "learning_curves":  # noqa: F821
+        logs = {seed: pd.read_csv(path) for seed, path in zip(p.seeds, snakemake.input.logs)}  # noqa: F821
+        save_figure(learning_curves(logs, p.experiment), snakemake.output.png, snakemake.output.pdf)  # noqa: F821
+    elif snakemake.rule == "object_icons":  # noqa: F821
+        engine = Path(snakemake.input.lib).parent  # noqa: F821
+        save_figure(icon_sheet(p.objects, p.backgrounds, p.colours, engine),
+                    snakemake.output.png, snakemake.output.pdf)  # noqa: F821
+        paths = iter(snakemake.output.icons)  # noqa: F821
+        for background in p.backgrounds:
+            for name in p.objects:
+                with atomic_path(next(paths)) as tmp:
+                    Image.fromarray(object_icon(name, background, p.colours, engine)).save(tmp, format="PNG")
     elif snakemake.rule == "all_figures":  # noqa: F821
         write_listing(snakemake.input, snakemake.output[0])  # noqa: F821
