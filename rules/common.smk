@@ -21,7 +21,13 @@ all_colours(config["colours"])
 from workflow_scripts.train import TrainConfig
 
 EXPERIMENTS = config["experiments"]
-ACTIVE = [name for name, exp in EXPERIMENTS.items() if exp["scale"] == config["scale"]]
+SOURCE = config["source"]
+if SOURCE == "zenodo":
+    ACTIVE = [name for name, exp in EXPERIMENTS.items() if "published_run" in exp]
+else:
+    ACTIVE = [name for name, exp in EXPERIMENTS.items() if exp["scale"] == config["scale"]]
+PUBLISHED_DIR = f"resources/zenodo/{config['published']['record']}"
+PUBLISHED_INDEX = "results/published/index.csv"
 
 
 def seeds(experiment):
@@ -62,10 +68,55 @@ def pairs(experiment):
     return {pair_name(a, b): (a, b) for a, b in EXPERIMENTS[experiment]["pairs"]}
 
 
+def table_path(experiment):
+    """The table behind an experiment's figures: from our evaluations, or imported from the published ones."""
+    if SOURCE == "zenodo":
+        return f"results/published/tables/{experiment}.csv"
+    return f"results/tables/{experiment}.csv"
+
+
+# What evaluating an agent of {experiment} on {pair} depends on: our agents and the published ones alike.
+EVALUATION_PARAMS = dict(
+    obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
+    obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
+    background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+    world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+    colours=config["colours"],
+    first_level=config["evaluation"]["first_level"],
+    num_levels=config["evaluation"]["num_levels"],
+    seed=config["evaluation"]["seed"],
+    bf16=config["evaluation"]["bf16"],
+    max_batch=config["evaluation"]["max_batch"],
+)
+
+
+def _published_index():
+    """The index of the unpacked published record (after its checkpoint has run)."""
+    from workflow_scripts.published import read_index
+
+    return read_index(checkpoints.index_published.get().output[0])
+
+
+def compared_agents(wc):
+    """{agent: final checkpoint} of the published agents that published.compare re-evaluates on a pair."""
+    from workflow_scripts.published import published_agents
+
+    entry = next(e for e in config["published"]["compare"] if (e["experiment"], e["pair"]) == (wc.experiment, wc.pair))
+    return published_agents(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair, entry["agents"])
+
+
+def published_csvs(wc):
+    """The published evaluation CSVs of the agents that compared_agents names, in the same order."""
+    from workflow_scripts.published import published_results
+
+    results = published_results(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair)
+    return [results[agent] for agent in compared_agents(wc)]
+
+
 def _figure_experiment(section, entry):
     """The experiment a figures.<section> entry names, which must exist."""
     if entry["experiment"] not in EXPERIMENTS:
-        raise ValueError(f"figures.{section}: unknown experiment {entry['experiment']!r}")
+        raise ValueError(f"{section}: unknown experiment {entry['experiment']!r}")
     return entry["experiment"]
 
 
@@ -85,26 +136,35 @@ def check_experiments():
         parse_object(exp["goal"], config["colours"])
         train_config(name, 0)  # raises on inconsistent batch sizes
     for entry in config["figures"]["ols"]:
-        exp = _figure_experiment("ols", entry)
+        exp = _figure_experiment("figures.ols", entry)
         for axis in ("x", "y"):
             if entry[axis] not in pairs(exp):
                 raise ValueError(f"figures.ols: experiment {exp!r} has no pair {entry[axis]!r}; "
                                  f"its pairs: {', '.join(pairs(exp))}")
     for entry in config["figures"]["illustration"]:
-        exp = _figure_experiment("illustration", entry)
+        exp = _figure_experiment("figures.illustration", entry)
         if entry["pair"] not in pairs(exp):
             raise ValueError(f"figures.illustration: experiment {exp!r} has no pair {entry['pair']!r}; "
                              f"its pairs: {', '.join(pairs(exp))}")
     if len({e["experiment"] for e in config["figures"]["illustration"]}) != len(config["figures"]["illustration"]):
         raise ValueError("figures.illustration: one entry per experiment")
     for entry in config["figures"]["gifs"]:
-        exp = _figure_experiment("gifs", entry)
+        exp = _figure_experiment("figures.gifs", entry)
         if entry["env"] != "train" and entry["env"] not in pairs(exp):
             raise ValueError(f"figures.gifs: env {entry['env']!r} is neither 'train' nor a pair of {exp!r}; "
                              f"its pairs: {', '.join(pairs(exp))}")
         if entry["seed"] not in seeds(exp):
             raise ValueError(f"figures.gifs: experiment {exp!r} has no seed {entry['seed']} "
                              f"(seeds {seeds(exp)[0]}..{seeds(exp)[-1]})")
+    for entry in config["published"]["compare"]:
+        exp = _figure_experiment("published.compare", entry)
+        if "published_run" not in EXPERIMENTS[exp]:
+            raise ValueError(f"published.compare: experiment {exp!r} has no published_run")
+        if entry["pair"] not in pairs(exp):
+            raise ValueError(f"published.compare: experiment {exp!r} has no pair {entry['pair']!r}; "
+                             f"its pairs: {', '.join(pairs(exp))}")
+    if not ACTIVE and SOURCE == "zenodo":
+        raise ValueError("source is zenodo but no experiment names a published_run")
     if not ACTIVE:
         raise ValueError(f"no experiment has scale {config['scale']!r}")
 

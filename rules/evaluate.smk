@@ -10,16 +10,7 @@ rule evaluate_agent:
     output:
         "results/eval/{experiment}/{pair}/seed_{seed}.csv",
     params:
-        obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
-        obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
-        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
-        world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
-        colours=config["colours"],
-        first_level=config["evaluation"]["first_level"],
-        num_levels=config["evaluation"]["num_levels"],
-        seed=config["evaluation"]["seed"],
-        bf16=config["evaluation"]["bf16"],
-        max_batch=config["evaluation"]["max_batch"],
+        **EVALUATION_PARAMS,
     # Many short jobs: clusters pack them (profiles/slurm sets --group-components).
     group:
         "evaluation"
@@ -52,5 +43,5 @@ rule aggregate_experiment:
 
 rule evaluate:
     input:
-        [f"results/tables/{e}.csv" for e in ACTIVE],
+        [table_path(e) for e in ACTIVE],
     localrule: True

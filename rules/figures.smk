@@ -7,7 +7,7 @@ ICON_BACKGROUNDS = ["black", "grey", "textured"]
 
 rule scatter_plot:
     input:
-        table="results/tables/{experiment}.csv",
+        table=lambda wc: table_path(wc.experiment),
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         code=FIGURE_CODE,
@@ -30,7 +30,7 @@ rule scatter_plot:
 
 rule experiment_summary:
     input:
-        table="results/tables/{experiment}.csv",
+        table=lambda wc: table_path(wc.experiment),
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         code=FIGURE_CODE,
@@ -53,7 +53,7 @@ rule experiment_summary:
 
 rule ols_plot:
     input:
-        table="results/tables/{experiment}.csv",
+        table=lambda wc: table_path(wc.experiment),
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         code=FIGURE_CODE,
@@ -172,12 +172,13 @@ rule object_icons:
 
 
 def figure_targets():
-    """Every figure of the active experiments."""
+    """Every figure of the active experiments; learning curves and GIFs need our own agents, the comparison
+    with published agents needs the published ones."""
     def both(stem):
         return [f"{stem}.png", f"{stem}.pdf"]
 
     targets = [f for e in ACTIVE for p in pairs(e) for f in both(f"figures/{e}/scatter/{p}")]
-    targets += [f for e in ACTIVE for f in both(f"figures/{e}/summary") + both(f"figures/{e}/learning_curves")]
+    targets += [f for e in ACTIVE for f in both(f"figures/{e}/summary")]
     targets += [
         f"figures/{o['experiment']}/ols/{o['y']}--vs--{o['x']}.{ext}"
         for o in config["figures"]["ols"]
@@ -186,8 +187,13 @@ def figure_targets():
     ]
     targets += [f"figures/{i['experiment']}/illustration-{i['pair']}.png"
                 for i in config["figures"]["illustration"] if i["experiment"] in ACTIVE]
-    targets += [f"figures/{g['experiment']}/gifs/seed_{g['seed']}-{g['env']}.gif"
-                for g in config["figures"]["gifs"] if g["experiment"] in ACTIVE]
+    if SOURCE == "local":
+        targets += [f for e in ACTIVE for f in both(f"figures/{e}/learning_curves")]
+        targets += [f"figures/{g['experiment']}/gifs/seed_{g['seed']}-{g['env']}.gif"
+                    for g in config["figures"]["gifs"] if g["experiment"] in ACTIVE]
+    else:
+        targets += [f"figures/{c['experiment']}/published-vs-ours/{c['pair']}.{ext}"
+                    for c in config["published"]["compare"] for ext in ("png", "pdf", "csv")]
     return targets + rules.object_icons.output
 
 

@@ -41,10 +41,15 @@ def test_shipped_config_is_valid():
         lambda c: c["experiments"]["maze-5x5"].update(overrides={"learning_rat": 1e-3}),
         lambda c: c["figures"]["gif"].update(duration_ms=0),
         lambda c: c["figures"]["gifs"][0].pop("env"),
+        lambda c: c.update(source="figshare"),
+        lambda c: c["published"].update(record="zenodo.10200914"),
+        lambda c: c["published"].update(files=[]),
+        lambda c: c["published"]["compare"][0].update(agents=0),
     ],
     ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key",
          "three-objects", "duplicate-pair", "even-world", "unknown-background", "missing-ppo-value", "typo-override",
-         "gif-zero-duration", "gif-without-env"],
+         "gif-zero-duration", "gif-without-env", "unknown-source", "record-not-an-id", "no-files",
+         "compare-no-agents"],
 )
 def test_schema_rejects(mutate):
     config = copy.deepcopy(load_config())
@@ -97,10 +102,14 @@ def test_changed_compiler_flag_rebuilds_the_engine(engine, tmp_path):
         (lambda c: c["figures"]["gifs"][0].update(experiment="maze-9x9"), "figures.gifs: unknown experiment 'maze-9x9'"),
         (lambda c: c["figures"]["illustration"][0].update(pair="red-gem-red-line"), "has no pair 'red-gem-red-line'"),
         (lambda c: c["figures"]["illustration"].append(c["figures"]["illustration"][0]), "one entry per experiment"),
+        (lambda c: c["published"]["compare"][0].update(pair="blue-gem-red-gem"),
+         "published.compare: experiment 'maze-5x5' has no pair 'blue-gem-red-gem'"),
+        (lambda c: c["published"]["compare"][0].update(experiment="demo-maze-5x5"),
+         "published.compare: experiment 'demo-maze-5x5' has no published_run"),
     ],
     ids=["unknown-object", "undeclared-colour", "bad-goal", "unknown-ppo-set", "indivisible-batch", "no-experiment",
          "ols-unknown-pair", "gif-unknown-env", "gif-unknown-seed", "gif-unknown-experiment", "illustration-pair",
-         "illustration-twice"],
+         "illustration-twice", "compare-unknown-pair", "compare-unpublished"],
 )
 def test_bad_experiments_stop_the_workflow_before_any_job(tmp_path, mutate, fragment):
     config = load_config()
@@ -139,6 +148,20 @@ def test_figures_all_covers_every_figure(tmp_path):
             "all_figures": 1,
         }
         assert counts["scatter_plot"] == {"demo": 6, "paper": 83}[scale] and counts["agent_gif"] == 2
+
+
+def test_published_source_plans_the_paper_figures_without_training(tmp_path):
+    config = load_config()
+    config["source"] = "zenodo"
+    run = dry_run(tmp_path, config, "figures/all", "--forceall")
+    assert run.returncode == 0, run.stderr[-2000:]
+    counts = {k: int(v) for k, v in (line.split() for line in run.stdout.splitlines()
+                                     if len(line.split()) == 2 and line.split()[1].isdigit())}
+    published = [e for e, exp in config["experiments"].items() if "published_run" in exp]
+    assert counts["scatter_plot"] == 83 and counts["import_published"] == len(published) == 6
+    assert counts["download_published"] == counts["unpack_published"] == counts["index_published"] == 1
+    assert counts["compare_published"] == len(config["published"]["compare"])
+    assert not {"train_agent", "evaluate_agent", "learning_curves", "agent_gif"} & set(counts)
 
 
 FIGURE_RULES = {"scatter_plot", "experiment_summary", "learning_curves", "object_icons", "ols_plot", "illustration",

@@ -18,11 +18,13 @@ import pandas as pd  # noqa: E402
 import statsmodels.formula.api as smf  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from workflow_scripts.atomic import atomic_path  # noqa: E402
 from workflow_scripts.maze import engine_dir, object_sprite  # noqa: E402
 from workflow_scripts.prepare_assets import read_pam  # noqa: E402
+from workflow_scripts.published import comparison_table  # noqa: E402
 
 CAPABILITY_CLIP = 100  # mean episode lengths above this are drawn at 100, as in the original plots
 ICON_BACKGROUND_INDEX = 2  # backgrounddetailed2.png, the original icons' textured background
@@ -45,6 +47,11 @@ def object_icon(name: str, background: str, colours: Mapping[str, Sequence[int]]
     t = base * (255 - sprite[..., 3:4])
     composite = sprite[..., :3] + ((t + (t >> 8) + 0x80) >> 8)  # premultiplied source-over, Qt's rounding
     return composite[3::10, 3::10].astype(np.uint8)
+
+
+def plotted(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows the scatter plots show: agents on the blacklist are left out, as the original did."""
+    return table[~table["blacklisted"].astype(bool)]
 
 
 def object_label(name: str) -> str:
@@ -175,6 +182,49 @@ def ols_figure(x: pd.Series, y: pd.Series, x_pair: Sequence[str], y_pair: Sequen
     return fig, fit
 
 
+def _half_width(table: pd.DataFrame, column: str, source: str) -> pd.Series:
+    """Half the normal 95% interval of an agent's preference or mean episode length in one evaluation."""
+    if column == "preference":
+        p, n = table[f"preference_{source}"], table[f"decided_{source}"]
+        return 1.96 * np.sqrt(p * (1 - p) / n)
+    return 1.96 * table[f"capability_se_{source}"]
+
+
+def _plain_number(value: float, _pos: int, minor: bool = False) -> str:
+    """Log-axis tick labels as plain numbers (80, not 8x10^1); on minor ticks only the 2s and 5s."""
+    if minor and round(value / 10 ** np.floor(np.log10(value))) not in (2, 5):
+        return ""
+    return f"{value:g}"
+
+
+def published_comparison(table: pd.DataFrame, obj1: str, obj2: str, title: str) -> Figure:
+    """Agent by agent, our evaluation of published agents (y) against their published CSVs (x): preference
+    for obj1 (left) and mean episode length (right, log scale), each with 95% intervals and the identity
+    line; the titles count the agents whose two evaluations differ at the 5% level (|z| > 1.96)."""
+    fig, (pref_ax, cap_ax) = plt.subplots(1, 2, figsize=(10, 5), layout="constrained")
+    for ax, column, label in [(pref_ax, "preference", f"Preference for {object_label(obj1)}"),
+                              (cap_ax, "capability", "Mean episode length")]:
+        x, y = table[f"{column}_published"].to_numpy(float), table[f"{column}_ours"].to_numpy(float)
+        ax.errorbar(x, y, xerr=_half_width(table, column, "published"), yerr=_half_width(table, column, "ours"),
+                    fmt="o", ms=4, color="tab:blue", ecolor="0.7", elinewidth=1, zorder=3)
+        if column == "preference":
+            low, high = 0.0, 1.0
+        else:
+            low, high = max(1.0, 0.8 * min(x.min(), y.min())), 1.25 * max(x.max(), y.max())
+            ax.set(xscale="log", yscale="log")
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_formatter(FuncFormatter(_plain_number))
+                axis.set_minor_formatter(FuncFormatter(lambda v, pos: _plain_number(v, pos, minor=True)))
+        ax.plot([low, high], [low, high], color="0.4", lw=1, ls="--", zorder=2, label="equal")
+        ax.set(xlim=(low, high), ylim=(low, high), xlabel=f"{label}, published", ylabel=f"{label}, our engine")
+        differ = int((table[f"{column}_z"].abs() > 1.96).sum())
+        ax.set_title(f"{differ} of {len(table)} agents differ at the 5% level", fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle(f"{title}: {object_label(obj1)} vs {object_label(obj2)}, published agents re-evaluated")
+    return fig
+
+
 def save_figure(fig: Figure, *paths: str | os.PathLike[str]) -> None:
     """Writes the figure to each path (format from the suffix), atomically, and closes it."""
     for path in paths:
@@ -193,11 +243,12 @@ def write_listing(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLik
 if "snakemake" in globals():
     p = snakemake.params  # noqa: F821
     if snakemake.rule == "scatter_plot":  # noqa: F821
-        rows = pd.read_csv(snakemake.input.table)  # noqa: F821
+        rows = plotted(pd.read_csv(snakemake.input.table))  # noqa: F821
         figure = preference_capability_scatter(rows[rows["pair"] == p.pair], p.obj1, p.obj2, p.goal, p.background,
                                                p.colours, Path(snakemake.input.lib).parent)  # noqa: F821
         save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
     elif snakemake.rule == "ols_plot":  # noqa: F821
+        # The original's OLS fit kept the blacklisted agent (paper.md §5.1); so do we.
         rows = pd.read_csv(snakemake.input.table).pivot(index="agent", columns="pair", values="preference")  # noqa: F821
         figure, fit = ols_figure(rows[p.x_pair_name], rows[p.y_pair_name], p.x_pair, p.y_pair, p.background, p.colours,
                                  Path(snakemake.input.lib).parent)  # noqa: F821
@@ -205,7 +256,7 @@ if "snakemake" in globals():
         with atomic_path(snakemake.output.csv) as tmp:  # noqa: F821
             pd.DataFrame([{"x_pair": p.x_pair_name, "y_pair": p.y_pair_name, **fit}]).to_csv(tmp, index=False)
     elif snakemake.rule == "experiment_summary":  # noqa: F821
-        figure = experiment_summary(pd.read_csv(snakemake.input.table), p.pairs, p.goal, p.background,  # noqa: F821
+        figure = experiment_summary(plotted(pd.read_csv(snakemake.input.table)), p.pairs, p.goal, p.background,  # noqa: F821
                                     p.experiment, p.colours, Path(snakemake.input.lib).parent, p.columns)  # noqa: F821
         save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
     elif snakemake.rule == "learning_curves":  # noqa: F821
@@ -220,5 +271,12 @@ if "snakemake" in globals():
             for name in p.objects:
                 with atomic_path(next(paths)) as tmp:
                     Image.fromarray(object_icon(name, background, p.colours, engine)).save(tmp, format="PNG")
+    elif snakemake.rule == "compare_published":  # noqa: F821
+        agents = [Path(f).stem for f in snakemake.input.ours]  # noqa: F821
+        table = comparison_table(dict(zip(agents, zip(snakemake.input.published, snakemake.input.ours))))  # noqa: F821
+        save_figure(published_comparison(table, p.obj1, p.obj2, p.experiment),
+                    snakemake.output.png, snakemake.output.pdf)  # noqa: F821
+        with atomic_path(snakemake.output.csv) as tmp:  # noqa: F821
+            table.to_csv(tmp, index=False)
     elif snakemake.rule == "all_figures":  # noqa: F821
         write_listing(snakemake.input, snakemake.output[0])  # noqa: F821

@@ -4,8 +4,9 @@ preference = n(+10) / (n(+10) + n(-10)), timeouts excluded; capability = mean ep
 counted at 500. Each preference gets a bootstrap 95% confidence interval over the agent's levels.
 """
 
+import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,32 @@ import pandas as pd
 from workflow_scripts.atomic import atomic_path
 
 COLUMNS = ["agent", "pair", "obj1", "obj2", "preference", "preference_low", "preference_high", "capability",
-           "median_length", "timeout_rate", "n_obj1", "n_obj2", "n_timeout", "n_levels"]
+           "median_length", "timeout_rate", "n_obj1", "n_obj2", "n_timeout", "n_levels", "blacklisted"]
+OUTCOMES = (10, -10, 0)
+TIMEOUT = 500
+
+
+def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """An evaluation CSV (`seed,steps,reward`, the original's results-1000 format), checked: an error names
+    the file and what is wrong rather than letting a malformed file skew a preference."""
+    table = pd.read_csv(path)
+    problems = []
+    if missing := [c for c in ("seed", "steps", "reward") if c not in table.columns]:
+        problems.append(f"no column {', '.join(missing)} (columns: {', '.join(map(str, table.columns))})")
+    else:
+        if table.empty:
+            problems.append("no rows")
+        odd = ~pd.to_numeric(table["reward"], errors="coerce").isin(OUTCOMES)
+        if odd.any():
+            problems.append(f"rewards other than +10, -10 and 0: {sorted(set(table['reward'][odd].astype(str)))[:5]}")
+        steps = pd.to_numeric(table["steps"], errors="coerce")
+        if steps.isna().any() or ((steps < 1) | (steps > TIMEOUT)).any():
+            problems.append(f"steps outside 1..{TIMEOUT}")
+        if table["seed"].duplicated().any():
+            problems.append("a level appears twice")
+    if problems:
+        raise ValueError(f"{path}: not an evaluation result: {'; '.join(problems)}")
+    return table
 
 
 def preference(rewards: np.ndarray) -> float:
@@ -48,26 +74,33 @@ def agent_metrics(table: pd.DataFrame, bootstrap_samples: int = 1000, bootstrap_
 
 
 def aggregate(csvs: Mapping[tuple[str, str], str | Path], pair_objects: Mapping[str, Sequence[str]],
-              bootstrap_samples: int = 1000, bootstrap_seed: int = 0) -> pd.DataFrame:
-    """One row per (agent, pair) from {(agent, pair): csv path}; warns for agents that reached no object."""
+              bootstrap_samples: int = 1000, bootstrap_seed: int = 0, blacklist: Collection[str] = ()) -> pd.DataFrame:
+    """One row per (agent, pair) from {(agent, pair): csv path}; warns for agents that reached no object.
+    Agents on the blacklist keep their rows, marked, for the figures to leave out (paper.md §5.1)."""
     rows = []
     for (agent, pair), path in csvs.items():
-        metrics = agent_metrics(pd.read_csv(path), bootstrap_samples, bootstrap_seed)
+        metrics = agent_metrics(read_results(path), bootstrap_samples, bootstrap_seed)
         if np.isnan(metrics["preference"]):
             warnings.warn(f"agent {agent}, pair {pair}: no episode reached an object; preference is NaN", stacklevel=2)
         rows.append({"agent": agent, "pair": pair, "obj1": pair_objects[pair][0], "obj2": pair_objects[pair][1],
-                     **metrics})
+                     **metrics, "blacklisted": agent in blacklist})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_table(build: Callable[[], pd.DataFrame], out: str | os.PathLike[str], log: str | os.PathLike[str]) -> None:
+    """Builds a table, writes it atomically, and writes its warnings to the log."""
+    with open(log, "w") as log_file, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = build()
+        for w in caught:
+            print(f"warning: {w.message}", file=log_file)
+    with atomic_path(out) as tmp:
+        table.to_csv(tmp, index=False)
 
 
 if "snakemake" in globals():
     p = snakemake.params  # noqa: F821
     paths = iter(snakemake.input.csvs)  # noqa: F821
     csvs = {(f"seed_{s}", pair): next(paths) for pair in p.pairs for s in p.seeds}
-    with open(snakemake.log[0], "w") as log, warnings.catch_warnings(record=True) as caught:  # noqa: F821
-        warnings.simplefilter("always")
-        table = aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"])
-        for w in caught:
-            print(f"warning: {w.message}", file=log)
-    with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
-        table.to_csv(tmp, index=False)
+    write_table(lambda: aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"]),
+                snakemake.output[0], snakemake.log[0])  # noqa: F821

@@ -1,0 +1,342 @@
+"""Published data, offline: a synthetic record in the original's layout (tests/published_archive.py) served
+by a stand-in for zenodo_get; fetched, checked, unpacked, found, imported and compared, in pieces and end to
+end through the workflow."""
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+import zenodo_get
+
+from tests.conftest import REPO
+from tests.published_archive import AGENTS, BLACKLISTED, FINAL_STEP, PAIRS, RUN, FakeZenodo, build_record
+from workflow_scripts.agent import load_policy
+from workflow_scripts.evaluate import evaluate_checkpoint
+from workflow_scripts.figures import plotted, published_comparison
+from workflow_scripts.metrics import read_results
+from workflow_scripts.published import (LayoutError, compare_agent, find_published, import_experiment,
+                                        published_agents)
+from workflow_scripts.zenodo import LISTING, DownloadError, fetch, unpack_all
+
+RECORD = "10200914"
+LEVELS = range(100_000, 100_030)
+FILES = ["results-1000.zip", "models.tar.gz"]
+
+
+@pytest.fixture(scope="module")
+def record(tmp_path_factory):
+    """The record's files and the final CSV of every (agent, pair) in them."""
+    folder = tmp_path_factory.mktemp("record")
+    return folder, build_record(folder, LEVELS)
+
+
+@pytest.fixture
+def served(record, monkeypatch):
+    fake = FakeZenodo(RECORD, record[0])
+    monkeypatch.setattr(zenodo_get, "download", fake)
+    return fake
+
+
+def md5(path):
+    return hashlib.md5(Path(path).read_bytes()).hexdigest()
+
+
+def test_fetch_checks_every_file_and_resumes(record, served, tmp_path, monkeypatch):
+    out = tmp_path / "zenodo"
+    chosen = fetch(RECORD, out, ["*.zip", "*.tar.gz"])
+    assert sorted(chosen) == sorted(FILES)
+    for name in FILES:
+        assert md5(out / name) == md5(record[0] / name) == chosen[name]
+    assert [c["md5"] for c in served.calls] == [True, False]  # the listing, then only the chosen files
+    assert sorted(served.calls[1]["file_glob"]) == sorted(FILES)
+    # Everything is there: a rerun needs no network at all.
+    monkeypatch.setattr(zenodo_get, "download", FakeZenodo(RECORD, record[0], offline=True))
+    assert fetch(RECORD, out, ["*.zip", "*.tar.gz"]) == chosen
+    # A damaged file is fetched again, and only it.
+    with open(out / "models.tar.gz", "ab") as f:
+        f.write(b"torn")
+    again = FakeZenodo(RECORD, record[0])
+    monkeypatch.setattr(zenodo_get, "download", again)
+    fetch(RECORD, out, ["*.zip", "*.tar.gz"])
+    assert again.calls == [{"record": RECORD, "md5": False, "file_glob": ["models.tar.gz"]}]
+    assert md5(out / "models.tar.gz") == md5(record[0] / "models.tar.gz")
+
+
+def test_fetch_without_network_says_what_to_do(record, tmp_path, monkeypatch):
+    monkeypatch.setattr(zenodo_get, "download", FakeZenodo(RECORD, record[0], offline=True))
+    with pytest.raises(DownloadError, match=r"could not fetch Zenodo record 10200914: .*name resolution") as err:
+        fetch(RECORD, tmp_path / "z")
+    assert "network" in str(err.value) and LISTING in str(err.value)
+
+
+def test_fetch_names_the_record_files_when_no_glob_matches(served, tmp_path):
+    with pytest.raises(DownloadError, match=r"matches \['\*\.csv'\]; its files: README.md, models.tar.gz, results-1000.zip"):
+        fetch(RECORD, tmp_path / "z", ["*.csv"])
+
+
+def test_fetch_refuses_a_download_that_does_not_match_its_checksum(record, tmp_path, monkeypatch):
+    class Corrupting(FakeZenodo):
+        def __call__(self, *args, **kwargs):
+            super().__call__(*args, **kwargs)
+            if not kwargs.get("md5"):
+                (Path(kwargs["output_dir"]) / "README.md").write_text("something else\n")
+
+    monkeypatch.setattr(zenodo_get, "download", Corrupting(RECORD, record[0]))
+    with pytest.raises(DownloadError, match="do not match the record's md5 after downloading: README.md"):
+        fetch(RECORD, tmp_path / "z", ["README.md"])
+
+
+def test_unknown_record_is_reported(served, tmp_path):
+    with pytest.raises(DownloadError, match="could not fetch Zenodo record 1: .*404"):
+        fetch("1", tmp_path / "z")
+
+
+def test_unpack_nested_archives_once_and_refuse_escapes(tmp_path):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("deep/file.txt", "inside")
+    with tarfile.open(tmp_path / "outer.tar", "w") as t:
+        info = tarfile.TarInfo("nested/inner.zip")
+        info.size = len(inner.getvalue())
+        t.addfile(info, io.BytesIO(inner.getvalue()))
+    (tmp_path / "plain.txt").write_text("not an archive")
+    folders = unpack_all(tmp_path, ["outer.tar", "plain.txt"])
+    assert folders == [tmp_path / "outer.tar.unpacked", tmp_path / "outer.tar.unpacked/nested/inner.zip.unpacked"]
+    assert (folders[1] / "deep" / "file.txt").read_text() == "inside"
+    (folders[1] / "deep" / "file.txt").write_text("kept")
+    assert unpack_all(tmp_path, ["outer.tar"]) == folders  # already unpacked: left as it is
+    assert (folders[1] / "deep" / "file.txt").read_text() == "kept"
+
+    with tarfile.open(tmp_path / "evil.tar", "w") as t:
+        info = tarfile.TarInfo("../escaped.txt")
+        info.size = 1
+        t.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(tarfile.OutsideDestinationError):
+        unpack_all(tmp_path, ["evil.tar"])
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path / "evil.tar.unpacked").exists()
+
+
+@pytest.fixture(scope="module")
+def unpacked(record, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("unpacked")
+    for name in [*FILES, "README.md"]:
+        (folder / name).write_bytes((record[0] / name).read_bytes())
+    unpack_all(folder, FILES)
+    return folder
+
+
+def test_index_finds_the_final_files_of_the_original_layout(unpacked):
+    index = find_published(unpacked)
+    evaluations = index[index["kind"] == "evaluation"]
+    assert len(evaluations) == len(AGENTS) * len(PAIRS)
+    assert set(evaluations["run"]) == {RUN} and set(evaluations["pair"]) == set(PAIRS)
+    assert set(evaluations["step"]) == {FINAL_STEP}  # the earlier model_1048576.csv is passed over
+    checkpoints = index[index["kind"] == "checkpoint"]
+    assert sorted(checkpoints["agent"]) == sorted(AGENTS) and set(checkpoints["step"]) == {FINAL_STEP}
+    for path in index["path"]:
+        assert Path(path).is_file()
+
+
+def test_index_of_an_unknown_layout_lists_what_it_found(tmp_path):
+    (tmp_path / "data" / "runs").mkdir(parents=True)
+    (tmp_path / "data" / "runs" / "agent_1.csv").write_text("seed,steps,reward\n")
+    (tmp_path / "notes.txt").write_text("")
+    with pytest.raises(LayoutError) as err:
+        find_published(tmp_path)
+    message = str(err.value)
+    assert "results-1000/<run>/<obj1>-<obj2>-final-model/<agent>/model_<N>.csv" in message
+    assert "holds 2 files" in message and "data/runs/agent_1.csv" in message and ".csv 1" in message
+
+
+def hand_preference(table):
+    obj1, obj2 = int((table["reward"] == 10).sum()), int((table["reward"] == -10).sum())
+    return obj1 / (obj1 + obj2)
+
+
+def test_import_matches_the_csvs_and_marks_the_blacklist(record, unpacked):
+    table = import_experiment(find_published(unpacked), RUN, PAIRS, [BLACKLISTED], bootstrap_samples=200)
+    assert list(table["pair"].unique()) == list(PAIRS)  # config order
+    assert list(table["agent"][table["pair"] == "red-line-yellow-gem"]) == sorted(AGENTS)
+    for row in table.itertuples():
+        source = record[1][(row.agent, row.pair)]
+        assert row.preference == pytest.approx(hand_preference(source))
+        assert row.capability == pytest.approx(source["steps"].mean())
+        assert row.n_levels == len(LEVELS)
+        assert row.blacklisted == (row.agent == BLACKLISTED)
+    assert BLACKLISTED not in set(plotted(table)["agent"]) and len(plotted(table)) == len(table) - len(PAIRS)
+
+
+def test_import_names_missing_runs_and_pairs(unpacked):
+    index = find_published(unpacked)
+    with pytest.raises(LayoutError, match=r"no run 'maze-5x5-red-line'; runs found: \['maze-5x5'\]"):
+        import_experiment(index, "maze-5x5-red-line", PAIRS)
+    with pytest.raises(LayoutError, match=r"no published results for the pairs \['blue-line-red-line'\]"):
+        import_experiment(index, RUN, {"blue-line-red-line": ("blue_line_diag", "red_line_diag")})
+
+
+def test_results_csvs_are_checked(tmp_path):
+    for name, text, problem in [("a", "seed,steps\n1,4\n", "no column reward"),
+                                ("b", "seed,steps,reward\n1,4,5.0\n", "rewards other than"),
+                                ("c", "seed,steps,reward\n1,501,0.0\n", "steps outside 1..500"),
+                                ("d", "seed,steps,reward\n1,4,10.0\n1,5,10.0\n", "a level appears twice")]:
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ValueError, match=problem):
+            read_results(tmp_path / name)
+
+
+def test_published_checkpoints_load_strict_with_weights_only(unpacked):
+    index = find_published(unpacked)
+    agents = published_agents(index, RUN, "red-line-yellow-gem", 2)
+    assert list(agents) == sorted(AGENTS)[:2]
+    import torch
+
+    for path in agents.values():
+        saved = torch.load(path, weights_only=True)
+        assert set(saved) == {"model_state_dict", "optimizer_state_dict"}
+        policy = load_policy(path)
+        for key, tensor in saved["model_state_dict"].items():
+            assert torch.equal(policy.state_dict()[key], tensor)
+
+
+def test_comparison_statistics_by_hand():
+    levels = range(10)
+    published = pd.DataFrame({"seed": levels, "steps": [4] * 6 + [8] * 4, "reward": [10.0] * 6 + [-10.0] * 4})
+    ours = pd.DataFrame({"seed": levels, "steps": [4] * 3 + [6] * 7, "reward": [10.0] * 3 + [-10.0] * 6 + [0.0]})
+    row = compare_agent(published, ours)
+    pooled = 9 / 19
+    z = (3 / 9 - 6 / 10) / np.sqrt(pooled * (1 - pooled) * (1 / 10 + 1 / 9))
+    assert row["preference_published"] == 0.6 and row["preference_ours"] == pytest.approx(1 / 3)
+    assert row["preference_z"] == pytest.approx(z)
+    se = np.sqrt(np.var([4] * 6 + [8] * 4, ddof=1) / 10 + np.var([4] * 3 + [6] * 7, ddof=1) / 10)
+    assert row["capability_z"] == pytest.approx((5.4 - 5.6) / se)
+    assert row["same_outcome"] == pytest.approx(0.6)  # levels 0-2 (+10) and 6-8 (-10) agree
+    same = compare_agent(published, published)
+    assert same["preference_z"] == 0 and same["capability_z"] == 0 and same["same_outcome"] == 1
+
+
+def test_comparison_figure_plots_the_table():
+    table = pd.DataFrame({"agent": ["a", "b", "c"], "preference_published": [0.2, 0.5, 0.9],
+                          "preference_ours": [0.25, 0.5, 0.6], "preference_z": [1.0, 0.0, -3.0],
+                          "decided_published": [900, 950, 1000], "decided_ours": [910, 940, 990],
+                          "capability_published": [4.5, 12.0, 80.0], "capability_ours": [4.4, 13.0, 90.0],
+                          "capability_se_published": [0.1, 0.5, 3.0], "capability_se_ours": [0.1, 0.6, 3.1],
+                          "capability_z": [0.5, 2.5, 2.3]})
+    fig = published_comparison(table, "red_line_diag", "yellow_gem", "maze-5x5")
+    pref_ax, cap_ax = fig.axes
+    for ax, column in [(pref_ax, "preference"), (cap_ax, "capability")]:
+        x, y = ax.lines[0].get_data()  # the error-bar markers
+        np.testing.assert_allclose(x, table[f"{column}_published"])
+        np.testing.assert_allclose(y, table[f"{column}_ours"])
+    assert pref_ax.get_title() == "1 of 3 agents differ at the 5% level"
+    assert cap_ax.get_title() == "2 of 3 agents differ at the 5% level"
+    assert cap_ax.get_xscale() == "log" and pref_ax.get_xlim() == (0, 1)
+
+
+# ----- end to end, through the workflow ------------------------------------------------------------------
+
+SHIM = """import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, os.environ["FAKE_ZENODO_REPO"])
+from tests.published_archive import FakeZenodo
+
+download = FakeZenodo(os.environ["FAKE_ZENODO_RECORD"], Path(os.environ["FAKE_ZENODO_SOURCE"]),
+                      journal=Path(os.environ["FAKE_ZENODO_JOURNAL"]))
+"""
+
+
+def published_config() -> dict:
+    """The shipped config with source zenodo, narrowed to maze-5x5 on three pairs and 30 levels."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["source"] = "zenodo"
+    exp = config["experiments"]["maze-5x5"]
+    exp["pairs"] = [list(objects) for objects in PAIRS.values()]
+    config["experiments"] = {"maze-5x5": exp}
+    config["evaluation"].update(first_level=LEVELS.start, num_levels=len(LEVELS))
+    config["evaluation"]["bootstrap"]["samples"] = 200
+    figures = config["figures"]
+    for section in ("ols", "illustration", "gifs"):
+        figures[section] = [e for e in figures[section] if e["experiment"] == "maze-5x5"]
+    config["published"]["compare"] = [{"experiment": "maze-5x5", "pair": "red-line-yellow-gem", "agents": 2}]
+    return config
+
+
+@pytest.fixture(scope="module")
+def workflow_run(engine, tmp_path_factory):
+    """The workflow run in a scratch folder on a record whose red-line-yellow-gem CSVs come from our own
+    evaluator, so our re-evaluation must agree with them level by level."""
+    work = tmp_path_factory.mktemp("published-workflow")
+    source = work / "served"
+    source.mkdir()
+    config = published_config()
+    tables = build_record(source, LEVELS, evaluate=lambda path, obj1, obj2: evaluate_checkpoint(
+        path, obj1, obj2, "black", LEVELS, config["evaluation"]["seed"]))
+    for name in ("workflow_scripts", "cpp"):
+        (work / name).symlink_to(REPO / name)
+    (work / "results").mkdir()
+    (work / "results" / "engine").symlink_to(engine)
+    (work / "config.yaml").write_text(yaml.safe_dump(config))
+    shim = work / "shim" / "zenodo_get"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text(SHIM)
+    env = {**os.environ, "PYTHONPATH": f"{work / 'shim'}{os.pathsep}{REPO}", "FAKE_ZENODO_REPO": str(REPO),
+           "FAKE_ZENODO_RECORD": RECORD, "FAKE_ZENODO_SOURCE": str(source),
+           "FAKE_ZENODO_JOURNAL": str(work / "journal.jsonl")}
+
+    def snakemake(*args):
+        return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(work),
+                               "--cores", "2", *args], cwd=work, env=env, capture_output=True, text=True)
+
+    run = snakemake("figures/all")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    return work, tables, snakemake
+
+
+def test_figures_from_the_published_record_end_to_end(workflow_run):
+    work, tables, snakemake = workflow_run
+    listed = {line.split("  ", 1)[1] for line in (work / "figures/all").read_text().splitlines()}
+    exp = "figures/maze-5x5"
+    expected = {f"{exp}/scatter/{p}.{x}" for p in PAIRS for x in ("png", "pdf")}
+    expected |= {f"{exp}/summary.{x}" for x in ("png", "pdf")}
+    expected |= {f"{exp}/ols/yellow-gem-red-line--vs--green-line-red-line.{x}" for x in ("png", "pdf", "csv")}
+    expected |= {f"{exp}/published-vs-ours/red-line-yellow-gem.{x}" for x in ("png", "pdf", "csv")}
+    expected.add(f"{exp}/illustration-red-line-yellow-gem.png")
+    assert expected <= listed
+    assert not any("learning_curves" in f or "/gifs/" in f for f in listed)  # nothing was trained
+
+    table = pd.read_csv(work / "results/published/tables/maze-5x5.csv")
+    for row in table.itertuples():
+        assert row.preference == pytest.approx(hand_preference(tables[(row.agent, row.pair)]))
+    assert set(table.loc[table["blacklisted"], "agent"]) == {BLACKLISTED}
+
+    # The original's OLS fit kept the blacklisted agent: all four agents, against numpy's least squares.
+    prefs = {pair: [hand_preference(tables[(a, pair)]) for a in sorted(AGENTS)] for pair in PAIRS}
+    slope, intercept = np.polyfit(prefs["green-line-red-line"], prefs["yellow-gem-red-line"], 1)
+    ols = pd.read_csv(work / f"{exp}/ols/yellow-gem-red-line--vs--green-line-red-line.csv").iloc[0]
+    assert ols["n"] == len(AGENTS)
+    assert ols["slope"] == pytest.approx(slope) and ols["intercept"] == pytest.approx(intercept)
+
+    # The published CSVs of this pair were made by our evaluator: re-evaluated, they agree level by level.
+    compared = pd.read_csv(work / f"{exp}/published-vs-ours/red-line-yellow-gem.csv")
+    assert list(compared["agent"]) == sorted(AGENTS)[:2]
+    assert (compared["same_outcome"] == 1).all() and (compared["preference_z"] == 0).all()
+
+    calls = [json.loads(line) for line in (work / "journal.jsonl").read_text().splitlines()]
+    assert [c["md5"] for c in calls] == [True, False] and all(c["record"] == RECORD for c in calls)
+
+
+def test_published_workflow_is_complete_after_one_run(workflow_run):
+    work, _, snakemake = workflow_run
+    run = snakemake("figures/all", "--dry-run")
+    assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout[-3000:]

@@ -1,0 +1,160 @@
+"""The paper's published results in the original's folder layout, found wherever they lie in the unpacked
+record: evaluation CSVs `results-1000/<run>/<obj1>-<obj2>-final-model/<agent>/model_<N>.csv` (paper.md
+§4.1) and checkpoints `logs/train/maze_pure_yellowline/<run>/<agent>/model_<N>.pth` (training.md §1.6).
+They are imported into our tables, and our evaluation of a published agent is compared with its CSV.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workflow_scripts.atomic import atomic_path
+from workflow_scripts.metrics import aggregate, read_results, write_table
+
+# Anchored on the folder names the original wrote, not on where the archive puts them.
+EVALUATION = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<pair>[a-z0-9]+-(?:line|gem)-[a-z0-9]+-(?:line|gem))-final-model/"
+                        r"(?P<agent>[^/]+)/model_(?P<step>\d+)\.csv$")
+CHECKPOINT = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<agent>[^/]*seed_\d+)/model_(?P<step>\d+)\.pth$")
+INDEX_COLUMNS = ["kind", "run", "pair", "agent", "step", "path"]
+EXPECTED = ("results-1000/<run>/<obj1>-<obj2>-final-model/<agent>/model_<N>.csv, e.g. "
+            "results-1000/maze-5x5/red-line-yellow-gem-final-model/2023-02-10__09-48-21__seed_8998/model_5046272.csv")
+
+
+class LayoutError(ValueError):
+    """The published files are not where the original's conventions put them."""
+
+
+def describe(root: Path, files: Sequence[Path], shown: int = 25) -> str:
+    """What a folder holds, for an error message: file types, top folders and a few paths."""
+    if not files:
+        return f"{root} holds no files"
+    kinds = Counter(p.suffix or "(no suffix)" for p in files)
+    tops = Counter(p.relative_to(root).parts[0] for p in files)
+    lines = [f"{root} holds {len(files)} files",
+             "by type: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()),
+             "by top folder: " + ", ".join(f"{k} {n}" for k, n in tops.most_common(12)),
+             f"first {min(shown, len(files))}:"]
+    return "\n".join(lines + [f"  {p.relative_to(root)}" for p in files[:shown]])
+
+
+def find_published(root: str | Path) -> pd.DataFrame:
+    """One row per agent's final evaluation CSV of each (run, pair) and per agent's final checkpoint of each
+    run under root (kind 'evaluation' or 'checkpoint'); final = the largest step, as the original chose."""
+    root = Path(root)
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    rows = []
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        if m := EVALUATION.search(rel):
+            rows.append(("evaluation", m["run"], m["pair"], m["agent"], int(m["step"]), str(path)))
+        elif m := CHECKPOINT.search(rel):
+            rows.append(("checkpoint", m["run"], "", m["agent"], int(m["step"]), str(path)))
+    found = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+    if not (found["kind"] == "evaluation").any():
+        raise LayoutError(f"no published evaluation results in the original's layout ({EXPECTED}) under "
+                          f"{root}.\n{describe(root, files)}")
+    final = found.sort_values(["step", "path"]).groupby(["kind", "run", "pair", "agent"], as_index=False).last()
+    return final[INDEX_COLUMNS].sort_values(["kind", "run", "pair", "agent"], ignore_index=True)
+
+
+def read_index(path: str | Path) -> pd.DataFrame:
+    """An index written by find_published (checkpoints have an empty pair, which must stay a string)."""
+    return pd.read_csv(path, keep_default_na=False, dtype={"pair": str, "run": str, "agent": str})
+
+
+def _runs(index: pd.DataFrame, kind: str) -> list[str]:
+    return sorted(index.loc[index["kind"] == kind, "run"].unique())
+
+
+def published_results(index: pd.DataFrame, run: str, pair: str) -> dict[str, str]:
+    """{agent: final evaluation CSV} of a run's agents on a pair, in name order (the original's order)."""
+    rows = index[(index["kind"] == "evaluation") & (index["run"] == run) & (index["pair"] == pair)]
+    return dict(zip(rows["agent"], rows["path"]))
+
+
+def import_experiment(index: pd.DataFrame, run: str, pairs: Mapping[str, Sequence[str]],
+                      blacklist: Collection[str] = (), bootstrap_samples: int = 1000,
+                      bootstrap_seed: int = 0) -> pd.DataFrame:
+    """Our table of one experiment from the published CSVs of its run: every agent with results for a
+    pair, in name order (the original's); agents on the blacklist are marked."""
+    if run not in _runs(index, "evaluation"):
+        raise LayoutError(f"the published results have no run {run!r}; runs found: {_runs(index, 'evaluation')}")
+    evaluations = index[(index["kind"] == "evaluation") & (index["run"] == run)]
+    missing = [p for p in pairs if p not in set(evaluations["pair"])]
+    if missing:
+        raise LayoutError(f"run {run!r} has no published results for the pairs {missing}; its pairs: "
+                          f"{sorted(evaluations['pair'].unique())}. Remove them from the experiment's pairs.")
+    csvs = {(agent, pair): path for pair in pairs for agent, path in published_results(index, run, pair).items()}
+    return aggregate(csvs, pairs, bootstrap_samples, bootstrap_seed, blacklist)
+
+
+def published_agents(index: pd.DataFrame, run: str, pair: str, count: int) -> dict[str, str]:
+    """{agent: final checkpoint} of the first `count` agents in name order that have both a published CSV
+    for the pair and a checkpoint."""
+    evaluated = set(published_results(index, run, pair))
+    checkpoints = index[(index["kind"] == "checkpoint") & (index["run"] == run)]
+    usable = checkpoints[checkpoints["agent"].isin(evaluated)].sort_values("agent").head(count)
+    if usable.empty:
+        raise LayoutError(f"no published checkpoint of run {run!r} belongs to an agent with results for {pair!r}; "
+                          f"checkpoints were found for the runs {_runs(index, 'checkpoint')}. Does "
+                          f"published.files include the record's trained models?")
+    return dict(zip(usable["agent"], usable["path"]))
+
+
+def _two_sample_z(diff: np.ndarray, se: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.inf))
+
+
+def compare_agent(published: pd.DataFrame, ours: pd.DataFrame) -> dict[str, float]:
+    """One agent on one pair, the published CSV's episodes against ours on the same levels: preferences,
+    mean lengths, their two-sample z statistics, and the share of levels where both ended the same way."""
+    stats = {}
+    for name, t in (("published", published), ("ours", ours)):
+        rewards, steps = t["reward"].to_numpy(), t["steps"].to_numpy()
+        obj1, obj2 = int(np.sum(rewards == 10)), int(np.sum(rewards == -10))
+        stats[name] = {"obj1": obj1, "decided": obj1 + obj2, "mean": steps.mean(), "var": steps.var(ddof=1),
+                       "n": len(steps)}
+    a, b = stats["published"], stats["ours"]
+    pref_a = a["obj1"] / a["decided"] if a["decided"] else np.nan
+    pref_b = b["obj1"] / b["decided"] if b["decided"] else np.nan
+    pooled = (a["obj1"] + b["obj1"]) / (a["decided"] + b["decided"]) if a["decided"] + b["decided"] else np.nan
+    pref_se = np.sqrt(pooled * (1 - pooled) * (1 / a["decided"] + 1 / b["decided"])) if a["decided"] and b["decided"] else np.nan
+    cap_se = np.sqrt(a["var"] / a["n"] + b["var"] / b["n"])
+    same = published.merge(ours, on="seed", suffixes=("_p", "_o"))
+    return {
+        "preference_published": pref_a, "preference_ours": pref_b,
+        "preference_z": float(_two_sample_z(np.array(pref_b - pref_a), np.array(pref_se))),
+        "capability_published": a["mean"], "capability_ours": b["mean"],
+        "capability_se_published": np.sqrt(a["var"] / a["n"]), "capability_se_ours": np.sqrt(b["var"] / b["n"]),
+        "capability_z": float(_two_sample_z(np.array(b["mean"] - a["mean"]), np.array(cap_se))),
+        "decided_published": a["decided"], "decided_ours": b["decided"],
+        "same_outcome": float(np.mean(same["reward_p"] == same["reward_o"])), "levels": len(same),
+    }
+
+
+def comparison_table(csvs: Mapping[str, tuple[str | Path, str | Path]]) -> pd.DataFrame:
+    """One row per agent from {agent: (published CSV, our CSV)}; both must cover the same levels."""
+    rows = []
+    for agent, (published_csv, our_csv) in csvs.items():
+        published, ours = read_results(published_csv), read_results(our_csv)
+        if sorted(published["seed"]) != sorted(ours["seed"]):
+            raise ValueError(f"agent {agent}: {published_csv} and {our_csv} cover different levels")
+        rows.append({"agent": agent, **compare_agent(published, ours)})
+    return pd.DataFrame(rows)
+
+
+if "snakemake" in globals():
+    p = snakemake.params  # noqa: F821
+    if snakemake.rule == "index_published":  # noqa: F821
+        index = find_published(p.folder)
+        with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
+            index.to_csv(tmp, index=False)
+    elif snakemake.rule == "import_published":  # noqa: F821
+        index = read_index(snakemake.input.index)  # noqa: F821
+        write_table(lambda: import_experiment(index, p.run, p.pairs, p.blacklist, p.bootstrap["samples"],
+                                              p.bootstrap["seed"]), snakemake.output[0], snakemake.log[0])  # noqa: F821
