@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.metrics import aggregate, read_results, write_table
+from workflow_scripts.metrics import aggregate, preference, read_results, write_table
 
 # Anchored on the folder names the original wrote, not on where the archive puts them.
 EVALUATION = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<pair>[a-z0-9]+-(?:line|gem)-[a-z0-9]+-(?:line|gem))-final-model/"
@@ -105,35 +105,41 @@ def published_agents(index: pd.DataFrame, run: str, pair: str, count: int) -> di
     return dict(zip(usable["agent"], usable["path"]))
 
 
-def _two_sample_z(diff: np.ndarray, se: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.inf))
+def _z(diff: float, se: float) -> float:
+    """A two-sample z statistic: 0 for identical samples without spread, NaN where undefined."""
+    if np.isnan(diff) or np.isnan(se):
+        return float("nan")
+    if se == 0:
+        return 0.0 if diff == 0 else float(np.copysign(np.inf, diff))
+    return float(diff / se)
+
+
+def _summary(table: pd.DataFrame) -> dict[str, float]:
+    """Counts, preference, mean episode length and its standard error of one evaluation."""
+    rewards, steps = table["reward"].to_numpy(), table["steps"].to_numpy()
+    obj1, decided = int(np.sum(rewards == 10)), int(np.sum(rewards != 0))
+    return {"obj1": obj1, "decided": decided, "preference": preference(rewards), "mean": float(steps.mean()),
+            "se": float(steps.std(ddof=1) / np.sqrt(len(steps)))}
 
 
 def compare_agent(published: pd.DataFrame, ours: pd.DataFrame) -> dict[str, float]:
     """One agent on one pair, the published CSV's episodes against ours on the same levels: preferences,
-    mean lengths, their two-sample z statistics, and the share of levels where both ended the same way."""
-    stats = {}
-    for name, t in (("published", published), ("ours", ours)):
-        rewards, steps = t["reward"].to_numpy(), t["steps"].to_numpy()
-        obj1, obj2 = int(np.sum(rewards == 10)), int(np.sum(rewards == -10))
-        stats[name] = {"obj1": obj1, "decided": obj1 + obj2, "mean": steps.mean(), "var": steps.var(ddof=1),
-                       "n": len(steps)}
-    a, b = stats["published"], stats["ours"]
-    pref_a = a["obj1"] / a["decided"] if a["decided"] else np.nan
-    pref_b = b["obj1"] / b["decided"] if b["decided"] else np.nan
-    pooled = (a["obj1"] + b["obj1"]) / (a["decided"] + b["decided"]) if a["decided"] + b["decided"] else np.nan
-    pref_se = np.sqrt(pooled * (1 - pooled) * (1 / a["decided"] + 1 / b["decided"])) if a["decided"] and b["decided"] else np.nan
-    cap_se = np.sqrt(a["var"] / a["n"] + b["var"] / b["n"])
-    same = published.merge(ours, on="seed", suffixes=("_p", "_o"))
+    mean lengths, their two-sample z statistics (pooled proportions; Welch), and the share of levels where
+    both ended the same way."""
+    a, b = _summary(published), _summary(ours)
+    pref_se = float("nan")
+    if a["decided"] and b["decided"]:
+        pooled = (a["obj1"] + b["obj1"]) / (a["decided"] + b["decided"])
+        pref_se = np.sqrt(pooled * (1 - pooled) * (1 / a["decided"] + 1 / b["decided"]))
+    same = published.merge(ours, on="seed", suffixes=("_published", "_ours"))
     return {
-        "preference_published": pref_a, "preference_ours": pref_b,
-        "preference_z": float(_two_sample_z(np.array(pref_b - pref_a), np.array(pref_se))),
+        "preference_published": a["preference"], "preference_ours": b["preference"],
+        "preference_z": _z(b["preference"] - a["preference"], pref_se),
         "capability_published": a["mean"], "capability_ours": b["mean"],
-        "capability_se_published": np.sqrt(a["var"] / a["n"]), "capability_se_ours": np.sqrt(b["var"] / b["n"]),
-        "capability_z": float(_two_sample_z(np.array(b["mean"] - a["mean"]), np.array(cap_se))),
+        "capability_se_published": a["se"], "capability_se_ours": b["se"],
+        "capability_z": _z(b["mean"] - a["mean"], np.hypot(a["se"], b["se"])),
         "decided_published": a["decided"], "decided_ours": b["decided"],
-        "same_outcome": float(np.mean(same["reward_p"] == same["reward_o"])), "levels": len(same),
+        "same_outcome": float(np.mean(same["reward_published"] == same["reward_ours"])), "levels": len(same),
     }
 
 
