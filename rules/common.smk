@@ -105,6 +105,13 @@ def compared_agents(wc):
     return published_agents(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair, entry["agents"])
 
 
+def published_checkpoint(wc):
+    """The final checkpoint of one published agent of {experiment}."""
+    from workflow_scripts.published import published_checkpoint as lookup
+
+    return lookup(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.agent)
+
+
 def published_csvs(wc):
     """The published evaluation CSVs of the agents that compared_agents names, in the same order."""
     from workflow_scripts.published import published_results
@@ -148,11 +155,17 @@ def check_experiments():
                              f"its pairs: {', '.join(pairs(exp))}")
     if len({e["experiment"] for e in config["figures"]["illustration"]}) != len(config["figures"]["illustration"]):
         raise ValueError("figures.illustration: one entry per experiment")
+    for section in ("figures.gifs", "published.gifs"):
+        for entry in config[section.split(".")[0]]["gifs"]:
+            exp = _figure_experiment(section, entry)
+            if entry["env"] != "train" and entry["env"] not in pairs(exp):
+                raise ValueError(f"{section}: env {entry['env']!r} is neither 'train' nor a pair of {exp!r}; "
+                                 f"its pairs: {', '.join(pairs(exp))}")
+    for entry in config["published"]["gifs"]:
+        if "published_run" not in EXPERIMENTS[entry["experiment"]]:
+            raise ValueError(f"published.gifs: experiment {entry['experiment']!r} has no published_run")
     for entry in config["figures"]["gifs"]:
-        exp = _figure_experiment("figures.gifs", entry)
-        if entry["env"] != "train" and entry["env"] not in pairs(exp):
-            raise ValueError(f"figures.gifs: env {entry['env']!r} is neither 'train' nor a pair of {exp!r}; "
-                             f"its pairs: {', '.join(pairs(exp))}")
+        exp = entry["experiment"]
         if entry["seed"] not in seeds(exp):
             raise ValueError(f"figures.gifs: experiment {exp!r} has no seed {entry['seed']} "
                              f"(seeds {seeds(exp)[0]}..{seeds(exp)[-1]})")

@@ -120,28 +120,52 @@ rule illustration:
         "../workflow_scripts/media.py"
 
 
+# What a GIF of an agent of {experiment} in {env} depends on, besides the agent: ours and published alike.
+GIF_PARAMS = dict(
+    game=lambda wc: "single" if wc.env == "train" else "duel",
+    objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
+                        dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
+    background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+    world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+    colours=config["colours"],
+    seed=config["evaluation"]["seed"],
+    **config["figures"]["gif"],
+)
+GIF_CODE = [f"workflow_scripts/{m}.py" for m in ("media", "maze", "agent", "evaluate")]
+
+
 rule agent_gif:
     input:
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         model=lambda wc: final_checkpoint(wc.experiment, wc.seed),
-        code=[f"workflow_scripts/{m}.py" for m in ("media", "maze", "agent", "evaluate")],
+        code=GIF_CODE,
     output:
         report("figures/{experiment}/gifs/seed_{seed}-{env}.gif", caption="../report/gif.rst",
                category="{experiment}", subcategory="Agents", labels={"seed": "{seed}", "env": "{env}"}),
     params:
-        game=lambda wc: "single" if wc.env == "train" else "duel",
-        objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
-                            dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
-        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
-        world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
-        colours=config["colours"],
-        seed=config["evaluation"]["seed"],
-        **config["figures"]["gif"],
+        **GIF_PARAMS,
     wildcard_constraints:
         seed=r"\d+",
     log:
         "results/logs/figures/{experiment}/gifs/seed_{seed}-{env}.log",
+    script:
+        "../workflow_scripts/media.py"
+
+
+rule published_agent_gif:
+    input:
+        lib=ENGINE_LIB,
+        assets=ENGINE_ASSETS,
+        model=published_checkpoint,
+        code=GIF_CODE,
+    output:
+        report("figures/{experiment}/published-gifs/{agent}/{env}.gif", caption="../report/published_gif.rst",
+               category="{experiment}", subcategory="Published agents", labels={"agent": "{agent}", "env": "{env}"}),
+    params:
+        **GIF_PARAMS,
+    log:
+        "results/logs/figures/{experiment}/published-gifs/{agent}/{env}.log",
     script:
         "../workflow_scripts/media.py"
 
@@ -194,6 +218,8 @@ def figure_targets():
     else:
         targets += [f"figures/{c['experiment']}/published-vs-ours/{c['pair']}.{ext}"
                     for c in config["published"]["compare"] for ext in ("png", "pdf", "csv")]
+        targets += [f"figures/{g['experiment']}/published-gifs/{g['agent']}/{g['env']}.gif"
+                    for g in config["published"]["gifs"]]
     return targets + rules.object_icons.output
 
 

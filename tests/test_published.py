@@ -17,15 +17,17 @@ import pandas as pd
 import pytest
 import yaml
 import zenodo_get
+from PIL import Image
 
 from tests.conftest import REPO
 from tests.published_archive import AGENTS, BLACKLISTED, FINAL_STEP, PAIRS, RUN, FakeZenodo, build_record
 from workflow_scripts.agent import load_policy
 from workflow_scripts.evaluate import evaluate_checkpoint
 from workflow_scripts.figures import plotted, published_comparison
+from workflow_scripts.maze import MazeEnv
 from workflow_scripts.metrics import read_results
 from workflow_scripts.published import (LayoutError, compare_agent, find_published, import_experiment,
-                                        published_agents)
+                                        published_agents, published_checkpoint)
 from workflow_scripts.zenodo import LISTING, DownloadError, fetch, unpack_all
 
 RECORD = "10200914"
@@ -208,6 +210,14 @@ def test_published_checkpoints_load_strict_with_weights_only(unpacked):
             assert torch.equal(policy.state_dict()[key], tensor)
 
 
+def test_unknown_published_agent_names_the_known_ones(unpacked):
+    index = find_published(unpacked)
+    assert published_checkpoint(index, RUN, AGENTS[0]).endswith(f"{RUN}/{AGENTS[0]}/model_{FINAL_STEP}.pth")
+    with pytest.raises(LayoutError, match=f"no published checkpoint of agent 'seed_1' in run 'maze-5x5'; "
+                                          f"its 4 agents with checkpoints: {sorted(AGENTS)[0]}"):
+        published_checkpoint(index, RUN, "seed_1")
+
+
 def test_comparison_statistics_by_hand():
     levels = range(10)
     published = pd.DataFrame({"seed": levels, "steps": [4] * 6 + [8] * 4, "reward": [10.0] * 6 + [-10.0] * 4})
@@ -269,6 +279,8 @@ def published_config() -> dict:
     for section in ("ols", "illustration", "gifs"):
         figures[section] = [e for e in figures[section] if e["experiment"] == "maze-5x5"]
     config["published"]["compare"] = [{"experiment": "maze-5x5", "pair": "red-line-yellow-gem", "agents": 2}]
+    config["published"]["gifs"] = [{"experiment": "maze-5x5", "agent": AGENTS[2], "env": "train"}]
+    figures["gif"].update(frames=12, first_level=LEVELS.start)
     return config
 
 
@@ -312,6 +324,7 @@ def test_figures_from_the_published_record_end_to_end(workflow_run):
     expected |= {f"{exp}/ols/yellow-gem-red-line--vs--green-line-red-line.{x}" for x in ("png", "pdf", "csv")}
     expected |= {f"{exp}/published-vs-ours/red-line-yellow-gem.{x}" for x in ("png", "pdf", "csv")}
     expected.add(f"{exp}/illustration-red-line-yellow-gem.png")
+    expected.add(f"{exp}/published-gifs/{AGENTS[2]}/train.gif")
     assert expected <= listed
     assert not any("learning_curves" in f or "/gifs/" in f for f in listed)  # nothing was trained
 
@@ -331,6 +344,19 @@ def test_figures_from_the_published_record_end_to_end(workflow_run):
     compared = pd.read_csv(work / f"{exp}/published-vs-ours/red-line-yellow-gem.csv")
     assert list(compared["agent"]) == sorted(AGENTS)[:2]
     assert (compared["same_outcome"] == 1).all() and (compared["preference_z"] == 0).all()
+
+    # The published agent's GIF starts on the first GIF level of its training game, as the engine draws it.
+    gif = Image.open(work / f"{exp}/published-gifs/{AGENTS[2]}/train.gif")
+    assert gif.size == (384, 384) and gif.info["loop"] == 0
+    env = MazeEnv(1, "single", level_seeds=[LEVELS.start], goal="yellow_line_diag", background="black")
+    first = env.observe()[1]["rgb"][0].repeat(6, 0).repeat(6, 1)
+    env.close()
+    np.testing.assert_array_equal(np.asarray(gif.convert("RGB")), first)
+    durations = []
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        durations.append(gif.info["duration"])
+    assert sum(durations) == 12 * 200
 
     calls = [json.loads(line) for line in (work / "journal.jsonl").read_text().splitlines()]
     assert [c["md5"] for c in calls] == [True, False] and all(c["record"] == RECORD for c in calls)

@@ -106,10 +106,15 @@ def test_changed_compiler_flag_rebuilds_the_engine(engine, tmp_path):
          "published.compare: experiment 'maze-5x5' has no pair 'blue-gem-red-gem'"),
         (lambda c: c["published"]["compare"][0].update(experiment="demo-maze-5x5"),
          "published.compare: experiment 'demo-maze-5x5' has no published_run"),
+        (lambda c: c["published"]["gifs"][0].update(env="red-gem-red-line"),
+         "published.gifs: env 'red-gem-red-line' is neither 'train' nor a pair of 'maze-5x5-with-backgrounds'"),
+        (lambda c: c["published"]["gifs"][0].update(experiment="demo-maze-5x5"),
+         "published.gifs: experiment 'demo-maze-5x5' has no published_run"),
     ],
     ids=["unknown-object", "undeclared-colour", "bad-goal", "unknown-ppo-set", "indivisible-batch", "no-experiment",
          "ols-unknown-pair", "gif-unknown-env", "gif-unknown-seed", "gif-unknown-experiment", "illustration-pair",
-         "illustration-twice", "compare-unknown-pair", "compare-unpublished"],
+         "illustration-twice", "compare-unknown-pair", "compare-unpublished", "published-gif-env",
+         "published-gif-unpublished"],
 )
 def test_bad_experiments_stop_the_workflow_before_any_job(tmp_path, mutate, fragment):
     config = load_config()
@@ -161,6 +166,7 @@ def test_published_source_plans_the_paper_figures_without_training(tmp_path):
     assert counts["scatter_plot"] == 83 and counts["import_published"] == len(published) == 6
     assert counts["download_published"] == counts["unpack_published"] == counts["index_published"] == 1
     assert counts["compare_published"] == len(config["published"]["compare"])
+    assert counts["published_agent_gif"] == len(config["published"]["gifs"]) == 2
     assert not {"train_agent", "evaluate_agent", "learning_curves", "agent_gif"} & set(counts)
 
 

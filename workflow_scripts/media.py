@@ -108,7 +108,7 @@ if "snakemake" in globals():
                                           p.test_level, p.colours, Path(snakemake.input.lib).parent)  # noqa: F821
         with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
             Image.fromarray(picture).save(tmp, format="PNG")
-    elif snakemake.rule == "agent_gif":  # noqa: F821
+    elif snakemake.rule in ("agent_gif", "published_agent_gif"):  # noqa: F821
         agent_gif(snakemake.input.model, snakemake.output[0], p.game, p.frames, p.first_level, p.seed,  # noqa: F821
                   p.scale, p.duration_ms, colours=p.colours, engine=Path(snakemake.input.lib).parent,  # noqa: F821
                   background=p.background, world_dim=p.world_dim, **p.objects)

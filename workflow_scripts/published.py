@@ -105,6 +105,17 @@ def published_agents(index: pd.DataFrame, run: str, pair: str, count: int) -> di
     return dict(zip(usable["agent"], usable["path"]))
 
 
+def published_checkpoint(index: pd.DataFrame, run: str, agent: str) -> str:
+    """The final checkpoint of one agent of a published run; an error names the run's agents."""
+    checkpoints = index[(index["kind"] == "checkpoint") & (index["run"] == run)]
+    found = checkpoints.loc[checkpoints["agent"] == agent, "path"]
+    if found.empty:
+        agents = sorted(checkpoints["agent"])
+        raise LayoutError(f"no published checkpoint of agent {agent!r} in run {run!r}; its {len(agents)} agents "
+                          f"with checkpoints: {', '.join(agents[:20])}{' ...' if len(agents) > 20 else ''}")
+    return found.iloc[0]
+
+
 def _z(diff: float, se: float) -> float:
     """A two-sample z statistic: 0 for identical samples without spread, NaN where undefined."""
     if np.isnan(diff) or np.isnan(se):
