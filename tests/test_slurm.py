@@ -28,6 +28,8 @@ def _skip_reason() -> str | None:
     if missing:
         return (f"SLURM is not installed ({', '.join(missing)} missing): "
                 "apt-get install --no-install-recommends slurmctld slurmd slurm-client munge")
+    if len(os.sched_getaffinity(0)) < 2:
+        return "the test packs two evaluations into one allocation, which needs a node with two cores"
     if SLURM_CONF.exists() and "written by tests/slurm_cluster.sh" not in SLURM_CONF.read_text():
         return f"{SLURM_CONF} belongs to a real SLURM installation; the test does not replace it"
     return None
