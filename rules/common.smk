@@ -68,11 +68,13 @@ def pairs(experiment):
     return {pair_name(a, b): (a, b) for a, b in EXPERIMENTS[experiment]["pairs"]}
 
 
-def table_path(experiment):
-    """The table behind an experiment's figures: from our evaluations, or imported from the published ones."""
-    if SOURCE == "zenodo":
-        return f"results/published/tables/{experiment}.csv"
-    return f"results/tables/{experiment}.csv"
+TABLES = "results/published/tables" if SOURCE == "zenodo" else "results/tables"
+
+
+def table_path(experiment, pair=None):
+    """The table behind an experiment's figures, or one pair's: from our evaluations, or imported from the
+    published ones."""
+    return f"{TABLES}/{experiment}.csv" if pair is None else f"{TABLES}/{experiment}/{pair}.csv"
 
 
 # What evaluating an agent of {experiment} on {pair} depends on: our agents and the published ones alike.

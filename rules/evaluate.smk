@@ -25,18 +25,34 @@ rule evaluate_agent:
         "../workflow_scripts/evaluate.py"
 
 
-rule aggregate_experiment:
+# One table per pair, so that a pair added to an experiment leaves the other pairs' figures alone.
+rule aggregate_pair:
     input:
-        csvs=lambda wc: [f"results/eval/{wc.experiment}/{p}/seed_{s}.csv" for p in pairs(wc.experiment) for s in seeds(wc.experiment)],
+        csvs=lambda wc: [f"results/eval/{wc.experiment}/{wc.pair}/seed_{s}.csv" for s in seeds(wc.experiment)],
         code="workflow_scripts/metrics.py",
     output:
-        "results/tables/{experiment}.csv",
+        "results/tables/{experiment}/{pair}.csv",
     params:
-        pairs=lambda wc: pairs(wc.experiment),
+        pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         seeds=lambda wc: seeds(wc.experiment),
         bootstrap=config["evaluation"]["bootstrap"],
     log:
-        "results/logs/tables/{experiment}.log",
+        "results/logs/tables/{experiment}/{pair}.log",
+    script:
+        "../workflow_scripts/metrics.py"
+
+
+# An experiment's pair tables, ours or the imported published ones, in config order.
+rule experiment_table:
+    input:
+        tables=lambda wc: [f"{wc.tables}/{wc.experiment}/{p}.csv" for p in pairs(wc.experiment)],
+        code="workflow_scripts/metrics.py",
+    output:
+        "{tables}/{experiment}.csv",
+    wildcard_constraints:
+        tables="results/tables|results/published/tables",
+    log:
+        "results/logs/{tables}/{experiment}.log",
     script:
         "../workflow_scripts/metrics.py"
 

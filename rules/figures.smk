@@ -7,7 +7,7 @@ ICON_BACKGROUNDS = ["black", "grey", "textured"]
 
 rule scatter_plot:
     input:
-        table=lambda wc: table_path(wc.experiment),
+        table=lambda wc: table_path(wc.experiment, wc.pair),
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         code=FIGURE_CODE,
@@ -53,7 +53,7 @@ rule experiment_summary:
 
 rule ols_plot:
     input:
-        table=lambda wc: table_path(wc.experiment),
+        tables=lambda wc: [table_path(wc.experiment, wc.x_pair), table_path(wc.experiment, wc.y_pair)],
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         code=FIGURE_CODE,

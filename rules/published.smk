@@ -55,14 +55,14 @@ rule import_published:
         index=PUBLISHED_INDEX,
         code="workflow_scripts/metrics.py",
     output:
-        "results/published/tables/{experiment}.csv",
+        "results/published/tables/{experiment}/{pair}.csv",
     params:
         run=lambda wc: EXPERIMENTS[wc.experiment]["published_run"],
-        pairs=lambda wc: pairs(wc.experiment),
+        pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         blacklist=config["published"]["blacklist"],
         bootstrap=config["evaluation"]["bootstrap"],
     log:
-        "results/logs/published/tables/{experiment}.log",
+        "results/logs/published/tables/{experiment}/{pair}.log",
     script:
         "../workflow_scripts/published.py"
 

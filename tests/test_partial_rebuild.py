@@ -53,7 +53,7 @@ def test_complete_run_leaves_nothing_to_do(workflow):
     # Every rule of the workflow's products ran once per job in the complete plan.
     rules = {rule for rule, _ in workflow["complete_plan"]}
     assert rules == {"compile_engine", "prepare_assets", "train_agent", "training_capability", "evaluate_agent",
-                     "aggregate_experiment", "scatter_plot", "experiment_summary", "learning_curves", "illustration",
+                     "aggregate_pair", "experiment_table", "scatter_plot", "experiment_summary", "learning_curves", "illustration",
                      "agent_gif", "object_icons", "all_figures"}
 
 
@@ -68,7 +68,9 @@ def test_one_experiments_training_value_reruns_that_experiment_only(workflow):
         job("training_capability", experiment="tiny-a", seed=0),
         job("evaluate_agent", experiment="tiny-a", pair="red-line-yellow-gem", seed=0),
         job("evaluate_agent", experiment="tiny-a", pair="yellow-line-yellow-gem", seed=0),
-        job("aggregate_experiment", experiment="tiny-a"),
+        job("aggregate_pair", experiment="tiny-a", pair="red-line-yellow-gem"),
+        job("aggregate_pair", experiment="tiny-a", pair="yellow-line-yellow-gem"),
+        job("experiment_table", tables="results/tables", experiment="tiny-a"),
         job("scatter_plot", experiment="tiny-a", pair="red-line-yellow-gem"),
         job("scatter_plot", experiment="tiny-a", pair="yellow-line-yellow-gem"),
         job("experiment_summary", experiment="tiny-a"),
@@ -78,9 +80,9 @@ def test_one_experiments_training_value_reruns_that_experiment_only(workflow):
     }
 
 
-def test_added_pair_runs_its_evaluation_and_the_figures_of_its_table(workflow):
-    """The new pair's objects are already in use, so the icon sheet stays. The experiment's table is rewritten
-    with the new pair, so every figure drawn from that table is redrawn; nothing of the other experiment is."""
+def test_added_pair_runs_its_evaluation_and_its_figures(workflow):
+    """The new pair's objects are already in use, so the icon sheet stays. Each pair has a table of its own,
+    so the other pairs' scatter plots stay; the experiment's summary shows every pair and is redrawn."""
     def change(config):
         config["experiments"]["tiny-b"]["pairs"].append(["yellow_gem", "red_line_diag"])
 
@@ -88,10 +90,9 @@ def test_added_pair_runs_its_evaluation_and_the_figures_of_its_table(workflow):
         plan = tiny.planned_jobs(workflow["root"])
     assert plan == {
         job("evaluate_agent", experiment="tiny-b", pair="yellow-gem-red-line", seed=0),
-        job("aggregate_experiment", experiment="tiny-b"),
+        job("aggregate_pair", experiment="tiny-b", pair="yellow-gem-red-line"),
+        job("experiment_table", tables="results/tables", experiment="tiny-b"),
         job("scatter_plot", experiment="tiny-b", pair="yellow-gem-red-line"),
-        job("scatter_plot", experiment="tiny-b", pair="red-line-yellow-gem"),
-        job("scatter_plot", experiment="tiny-b", pair="green-line-red-line"),
         job("experiment_summary", experiment="tiny-b"),
         job("all_figures"),
     }

@@ -163,7 +163,8 @@ def test_published_source_plans_the_paper_figures_without_training(tmp_path):
     counts = {k: int(v) for k, v in (line.split() for line in run.stdout.splitlines()
                                      if len(line.split()) == 2 and line.split()[1].isdigit())}
     published = [e for e, exp in config["experiments"].items() if "published_run" in exp]
-    assert counts["scatter_plot"] == 83 and counts["import_published"] == len(published) == 6
+    assert counts["scatter_plot"] == counts["import_published"] == 83
+    assert counts["experiment_table"] == counts["experiment_summary"] == len(published) == 6
     assert counts["download_published"] == counts["unpack_published"] == counts["index_published"] == 1
     assert counts["compare_published"] == len(config["published"]["compare"])
     assert counts["published_agent_gif"] == len(config["published"]["gifs"]) == 2

@@ -249,7 +249,8 @@ if "snakemake" in globals():
         save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
     elif snakemake.rule == "ols_plot":  # noqa: F821
         # The original's OLS fit kept the blacklisted agent (paper.md §5.1); so do we.
-        rows = pd.read_csv(snakemake.input.table).pivot(index="agent", columns="pair", values="preference")  # noqa: F821
+        rows = pd.concat(map(pd.read_csv, snakemake.input.tables)).pivot(index="agent", columns="pair",  # noqa: F821
+                                                                         values="preference")
         figure, fit = ols_figure(rows[p.x_pair_name], rows[p.y_pair_name], p.x_pair, p.y_pair, p.background, p.colours,
                                  Path(snakemake.input.lib).parent)  # noqa: F821
         save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821

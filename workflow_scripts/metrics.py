@@ -99,8 +99,12 @@ def write_table(build: Callable[[], pd.DataFrame], out: str | os.PathLike[str], 
 
 
 if "snakemake" in globals():
-    p = snakemake.params  # noqa: F821
-    paths = iter(snakemake.input.csvs)  # noqa: F821
-    csvs = {(f"seed_{s}", pair): next(paths) for pair in p.pairs for s in p.seeds}
-    write_table(lambda: aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"]),
-                snakemake.output[0], snakemake.log[0])  # noqa: F821
+    if snakemake.rule == "experiment_table":  # noqa: F821
+        write_table(lambda: pd.concat([pd.read_csv(t) for t in snakemake.input.tables], ignore_index=True),  # noqa: F821
+                    snakemake.output[0], snakemake.log[0])  # noqa: F821
+    else:
+        p = snakemake.params  # noqa: F821
+        paths = iter(snakemake.input.csvs)  # noqa: F821
+        csvs = {(f"seed_{s}", pair): next(paths) for pair in p.pairs for s in p.seeds}
+        write_table(lambda: aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"]),
+                    snakemake.output[0], snakemake.log[0])  # noqa: F821
