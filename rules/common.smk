@@ -157,8 +157,8 @@ def check_experiments():
                              f"its pairs: {', '.join(pairs(exp))}")
     if len({e["experiment"] for e in config["figures"]["illustration"]}) != len(config["figures"]["illustration"]):
         raise ValueError("figures.illustration: one entry per experiment")
-    for section in ("figures.gifs", "published.gifs"):
-        for entry in config[section.split(".")[0]]["gifs"]:
+    for section, entries in [("figures.gifs", config["figures"]["gifs"]), ("published.gifs", config["published"]["gifs"])]:
+        for entry in entries:
             exp = _figure_experiment(section, entry)
             if entry["env"] != "train" and entry["env"] not in pairs(exp):
                 raise ValueError(f"{section}: env {entry['env']!r} is neither 'train' nor a pair of {exp!r}; "
