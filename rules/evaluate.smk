@@ -25,7 +25,8 @@ rule evaluate_agent:
         "../workflow_scripts/evaluate.py"
 
 
-# One table per pair, so that a pair added to an experiment leaves the other pairs' figures alone.
+# One table per pair, so that a pair added to an experiment leaves the other pairs' figures alone. Tables take
+# seconds: on a cluster they are made on the submitting host (localrule).
 rule aggregate_pair:
     input:
         csvs=lambda wc: [f"results/eval/{wc.experiment}/{wc.pair}/seed_{s}.csv" for s in seeds(wc.experiment)],
@@ -36,6 +37,7 @@ rule aggregate_pair:
         pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         seeds=lambda wc: seeds(wc.experiment),
         bootstrap=config["evaluation"]["bootstrap"],
+    localrule: True
     log:
         "results/logs/tables/{experiment}/{pair}.log",
     script:
@@ -51,6 +53,7 @@ rule experiment_table:
         "{tables}/{experiment}.csv",
     wildcard_constraints:
         tables="results/tables|results/published/tables",
+    localrule: True
     log:
         "results/logs/{tables}/{experiment}.log",
     script:

@@ -1,5 +1,7 @@
 # Figures of the paper (paper.md §5) and beyond it, from the aggregated tables, the training logs and the
 # engine; figures/all lists them. Every figure is marked for `snakemake --report` with a caption in report/.
+# Plots take seconds each: on a cluster they run on the submitting host (localrule), GIFs, which play agents,
+# as jobs.
 
 FIGURE_CODE = [f"workflow_scripts/{m}.py" for m in ("figures", "maze")]
 ICON_BACKGROUNDS = ["black", "grey", "textured"]
@@ -22,6 +24,7 @@ rule scatter_plot:
         goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],
         background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
         colours=config["colours"],
+    localrule: True
     log:
         "results/logs/figures/{experiment}/scatter/{pair}.log",
     script:
@@ -45,6 +48,7 @@ rule experiment_summary:
         background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
         colours=config["colours"],
         columns=config["figures"]["summary_columns"],
+    localrule: True
     log:
         "results/logs/figures/{experiment}/summary.log",
     script:
@@ -69,6 +73,7 @@ rule ols_plot:
         y_pair=lambda wc: pairs(wc.experiment)[wc.y_pair],
         background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
         colours=config["colours"],
+    localrule: True
     log:
         "results/logs/figures/{experiment}/ols/{y_pair}--vs--{x_pair}.log",
     script:
@@ -86,6 +91,7 @@ rule learning_curves:
     params:
         experiment=lambda wc: wc.experiment,
         seeds=lambda wc: seeds(wc.experiment),
+    localrule: True
     log:
         "results/logs/figures/{experiment}/learning_curves.log",
     script:
@@ -114,6 +120,7 @@ rule illustration:
         train_level=lambda wc: _entry("illustration", wc.experiment)["train_level"],
         test_level=lambda wc: _entry("illustration", wc.experiment)["test_level"],
         colours=config["colours"],
+    localrule: True
     log:
         "results/logs/figures/{experiment}/illustration-{pair}.log",
     script:
@@ -189,6 +196,7 @@ rule object_icons:
         objects=icon_objects(),
         backgrounds=ICON_BACKGROUNDS,
         colours=config["colours"],
+    localrule: True
     log:
         "results/logs/figures/icons.log",
     script:
@@ -228,6 +236,7 @@ rule all_figures:
         figure_targets(),
     output:
         "figures/all",
+    localrule: True
     log:
         "results/logs/figures/all.log",
     script:

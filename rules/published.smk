@@ -1,6 +1,7 @@
 # The paper's published results and agents (config `published`, used when source is zenodo): fetched from
 # Zenodo, unpacked, found by the original's folder conventions, imported into our tables, and a few published
-# agents re-evaluated in our engine to compare with their published CSVs.
+# agents re-evaluated in our engine to compare with their published CSVs. All but the agents' evaluations and
+# GIFs run on the submitting host of a cluster (localrule): the download needs the network, the rest is light.
 
 
 rule download_published:
@@ -29,6 +30,7 @@ rule unpack_published:
         f"{PUBLISHED_DIR}/unpacked.txt",
     params:
         folder=PUBLISHED_DIR,
+    localrule: True
     log:
         "results/logs/published/unpack.log",
     script:
@@ -44,6 +46,7 @@ checkpoint index_published:
         PUBLISHED_INDEX,
     params:
         folder=PUBLISHED_DIR,
+    localrule: True
     log:
         "results/logs/published/index.log",
     script:
@@ -61,6 +64,7 @@ rule import_published:
         pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         blacklist=config["published"]["blacklist"],
         bootstrap=config["evaluation"]["bootstrap"],
+    localrule: True
     log:
         "results/logs/published/tables/{experiment}/{pair}.log",
     script:
@@ -102,6 +106,7 @@ rule compare_published:
         obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
         obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
         experiment=lambda wc: wc.experiment,
+    localrule: True
     log:
         "results/logs/figures/{experiment}/published-vs-ours/{pair}.log",
     script:
