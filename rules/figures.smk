@@ -18,7 +18,6 @@ rule scatter_plot:
                    category="{experiment}", subcategory="Preference vs capability", labels={"pair": "{pair}"}),
         pdf="figures/{experiment}/scatter/{pair}.pdf",
     params:
-        pair=lambda wc: wc.pair,
         obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
         obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
         goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],

@@ -243,9 +243,9 @@ def write_listing(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLik
 if "snakemake" in globals():
     p = snakemake.params  # noqa: F821
     if snakemake.rule == "scatter_plot":  # noqa: F821
-        rows = plotted(pd.read_csv(snakemake.input.table))  # noqa: F821
-        figure = preference_capability_scatter(rows[rows["pair"] == p.pair], p.obj1, p.obj2, p.goal, p.background,
-                                               p.colours, Path(snakemake.input.lib).parent)  # noqa: F821
+        rows = plotted(pd.read_csv(snakemake.input.table))  # the pair's own table  # noqa: F821
+        figure = preference_capability_scatter(rows, p.obj1, p.obj2, p.goal, p.background, p.colours,
+                                               Path(snakemake.input.lib).parent)  # noqa: F821
         save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
     elif snakemake.rule == "ols_plot":  # noqa: F821
         # The original's OLS fit kept the blacklisted agent (paper.md §5.1); so do we.
