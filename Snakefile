@@ -1,17 +1,24 @@
 # Colour versus Shape Goal Misgeneralization (Ramanauskas & Şimşek 2023): the reproduction workflow.
 import sys
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
 sys.path.insert(0, workflow.basedir)
 
+from workflow_scripts import config_check
+
+# Plain YAML loading keeps the last of two equal keys and reports syntax errors without a line: read every
+# config file strictly first. (Snakemake reads --configfile files before this line; an error it finds
+# there is reported in its own words.)
+config_check.check_files(["config.yaml", *workflow.overwrite_configfiles])
+
 
 configfile: "config.yaml"
 
 
-validate(config, "schemas/config.schema.yaml")
+config_check.check_config(config, "schemas/config.schema.yaml")
 
 
 report: "report/workflow.rst"
@@ -23,3 +30,13 @@ include: "rules/train.smk"
 include: "rules/evaluate.smk"
 include: "rules/figures.smk"
 include: "rules/published.smk"
+include: "rules/guard.smk"
+
+
+# The default target: every figure (figures/all lists them) and each agent's capability table.
+rule all:
+    default_target: True
+    input:
+        "figures/all",
+        [f"results/train/{e}/seed_{s}/capability.csv" for e in ACTIVE for s in seeds(e) if SOURCE == "local"],
+    localrule: True

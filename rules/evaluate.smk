@@ -36,6 +36,9 @@ rule aggregate_pair:
     params:
         pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         seeds=lambda wc: seeds(wc.experiment),
+        # Each CSV must hold exactly these levels, and a changed value remakes the table (with its CSVs).
+        first_level=config["evaluation"]["first_level"],
+        num_levels=config["evaluation"]["num_levels"],
         bootstrap=config["evaluation"]["bootstrap"],
     localrule: True
     log:

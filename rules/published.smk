@@ -64,6 +64,8 @@ rule import_published:
         pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         blacklist=config["published"]["blacklist"],
         bootstrap=config["evaluation"]["bootstrap"],
+        # Published CSVs with another number of levels are kept and reported in the log and in n_levels.
+        num_levels=config["evaluation"]["num_levels"],
     localrule: True
     log:
         "results/logs/published/tables/{experiment}/{pair}.log",

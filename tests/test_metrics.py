@@ -47,3 +47,49 @@ def test_aggregate_warns_and_names_the_agent(tmp_path):
     assert len(caught) == 1 and "seed_3" in str(caught[0].message) and "black-gem-black-gem" in str(caught[0].message)
     assert math.isnan(out.preference[0]) and out.preference[1] == 0.5
     assert list(out.obj1) == ["black_gem", "red_line_diag"]
+
+
+LEVELS = range(100, 110)
+PAIR = {"red-line-yellow-gem": ("red_line_diag", "yellow_gem")}
+
+
+def results(levels, reward=10.0):
+    return pd.DataFrame({"seed": list(levels), "steps": 4, "reward": reward})
+
+
+@pytest.mark.parametrize("levels, fragment", [
+    (range(100, 105), "5 levels where the configuration asks for 10, 5 configured levels missing (first 105)"),
+    (range(101, 111), "10 levels where the configuration asks for 10, 1 configured levels missing (first 100), "
+                      "1 levels outside the configured ones (first 110)"),
+])
+def test_a_csv_must_hold_exactly_the_configured_levels(tmp_path, levels, fragment):
+    path = tmp_path / "seed_0.csv"
+    results(levels).to_csv(path, index=False)
+    with pytest.raises(ValueError) as caught:
+        aggregate({("seed_0", "red-line-yellow-gem"): path}, PAIR, 100, levels=LEVELS)
+    assert str(path) in str(caught.value) and fragment in str(caught.value)
+
+
+def test_configured_levels_in_another_order_are_accepted(tmp_path):
+    path = tmp_path / "seed_0.csv"
+    results(reversed(LEVELS)).to_csv(path, index=False)
+    assert aggregate({("seed_0", "red-line-yellow-gem"): path}, PAIR, 100, levels=LEVELS).n_levels[0] == 10
+
+
+@pytest.mark.parametrize("content, fragment", [(b"", "not a readable CSV"), (b"\x89PNG\r\n\x1a\n\x00\xff\xfe" * 20, "")])
+def test_empty_or_binary_csv_is_an_error_naming_the_file(tmp_path, content, fragment):
+    path = tmp_path / "seed_0.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="not an evaluation result") as caught:
+        aggregate({("seed_0", "red-line-yellow-gem"): path}, PAIR, 100, levels=LEVELS)
+    assert str(path) in str(caught.value) and fragment in str(caught.value)
+
+
+def test_published_csv_with_fewer_levels_is_kept_counted_and_reported(tmp_path):
+    path = tmp_path / "results.csv"
+    results(range(100, 105)).to_csv(path, index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = aggregate({("agent_a", "red-line-yellow-gem"): path}, PAIR, 100, expected_levels=10)
+    assert out.n_levels[0] == 5
+    assert len(caught) == 1 and str(path) in str(caught[0].message) and "5 levels, not 10" in str(caught[0].message)

@@ -280,4 +280,4 @@ if "snakemake" in globals():
         with atomic_path(snakemake.output.csv) as tmp:  # noqa: F821
             table.to_csv(tmp, index=False)
     elif snakemake.rule == "all_figures":  # noqa: F821
-        write_listing(snakemake.input, snakemake.output[0])  # noqa: F821
+        write_listing(snakemake.input.figures, snakemake.output[0])  # noqa: F821

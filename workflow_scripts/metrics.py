@@ -20,10 +20,14 @@ OUTCOMES = (10, -10, 0)
 TIMEOUT = 500
 
 
-def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_results(path: str | os.PathLike[str], levels: Sequence[int] | None = None) -> pd.DataFrame:
     """An evaluation CSV (`seed,steps,reward`, the original's results-1000 format), checked: an error names
-    the file and what is wrong rather than letting a malformed file skew a preference."""
-    table = pd.read_csv(path)
+    the file and what is wrong rather than letting a malformed file skew a preference. With `levels`, the
+    file must hold exactly those levels, so that a truncated or stale file can never enter a table."""
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path}: not an evaluation result: not a readable CSV ({err})") from None
     problems = []
     if missing := [c for c in ("seed", "steps", "reward") if c not in table.columns]:
         problems.append(f"no column {', '.join(missing)} (columns: {', '.join(map(str, table.columns))})")
@@ -38,9 +42,30 @@ def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
             problems.append(f"steps outside 1..{TIMEOUT}")
         if table["seed"].duplicated().any():
             problems.append("a level appears twice")
+        if levels is not None and not problems:
+            problems += _level_problems(table["seed"], levels)
     if problems:
         raise ValueError(f"{path}: not an evaluation result: {'; '.join(problems)}")
     return table
+
+
+def _level_problems(seeds: pd.Series, levels: Sequence[int]) -> list[str]:
+    """How the levels of a file differ from the configured ones, in a few words."""
+    have, want = set(pd.to_numeric(seeds, errors="coerce").dropna().astype(int)), {int(x) for x in levels}
+    if have == want and len(seeds) == len(want):
+        return []
+    missing, extra = sorted(want - have), sorted(have - want)
+    words = [f"{len(seeds)} levels where the configuration asks for {len(want)}"]
+    if missing:
+        words.append(f"{len(missing)} configured levels missing (first {missing[0]})")
+    if extra:
+        words.append(f"{len(extra)} levels outside the configured ones (first {extra[0]})")
+    return [", ".join(words) + "; evaluate the agent again"]
+
+
+def level_range(first_level: int, num_levels: int) -> range:
+    """The evaluation levels of the configuration (evaluation.first_level, evaluation.num_levels)."""
+    return range(first_level, first_level + num_levels)
 
 
 def preference(rewards: np.ndarray) -> float:
@@ -74,12 +99,21 @@ def agent_metrics(table: pd.DataFrame, bootstrap_samples: int = 1000, bootstrap_
 
 
 def aggregate(csvs: Mapping[tuple[str, str], str | Path], pair_objects: Mapping[str, Sequence[str]],
-              bootstrap_samples: int = 1000, bootstrap_seed: int = 0, blacklist: Collection[str] = ()) -> pd.DataFrame:
+              bootstrap_samples: int = 1000, bootstrap_seed: int = 0, blacklist: Collection[str] = (),
+              levels: Sequence[int] | None = None, expected_levels: int | None = None) -> pd.DataFrame:
     """One row per (agent, pair) from {(agent, pair): csv path}; warns for agents that reached no object.
-    Agents on the blacklist keep their rows, marked, for the figures to leave out (paper.md §5.1)."""
+    Agents on the blacklist keep their rows, marked, for the figures to leave out (paper.md §5.1).
+
+    `levels`: every CSV must hold exactly these levels (our own evaluations). `expected_levels`: CSVs with
+    another number of levels are kept and counted, with a warning naming the file (published records,
+    which are what they are)."""
     rows = []
     for (agent, pair), path in csvs.items():
-        metrics = agent_metrics(read_results(path), bootstrap_samples, bootstrap_seed)
+        results = read_results(path, levels)
+        if expected_levels is not None and len(results) != expected_levels:
+            warnings.warn(f"{path}: {len(results)} levels, not {expected_levels}; kept as published "
+                          f"(agent {agent}, pair {pair}, n_levels {len(results)})", stacklevel=2)
+        metrics = agent_metrics(results, bootstrap_samples, bootstrap_seed)
         if np.isnan(metrics["preference"]):
             warnings.warn(f"agent {agent}, pair {pair}: no episode reached an object; preference is NaN", stacklevel=2)
         rows.append({"agent": agent, "pair": pair, "obj1": pair_objects[pair][0], "obj2": pair_objects[pair][1],
@@ -106,5 +140,6 @@ if "snakemake" in globals():
         p = snakemake.params  # noqa: F821
         paths = iter(snakemake.input.csvs)  # noqa: F821
         csvs = {(f"seed_{s}", pair): next(paths) for pair in p.pairs for s in p.seeds}
-        write_table(lambda: aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"]),
+        levels = level_range(p.first_level, p.num_levels)
+        write_table(lambda: aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"], levels=levels),
                     snakemake.output[0], snakemake.log[0])  # noqa: F821

@@ -78,9 +78,10 @@ def published_results(index: pd.DataFrame, run: str, pair: str) -> dict[str, str
 
 def import_experiment(index: pd.DataFrame, run: str, pairs: Mapping[str, Sequence[str]],
                       blacklist: Collection[str] = (), bootstrap_samples: int = 1000,
-                      bootstrap_seed: int = 0) -> pd.DataFrame:
+                      bootstrap_seed: int = 0, expected_levels: int | None = None) -> pd.DataFrame:
     """Our table of one experiment from the published CSVs of its run: every agent with results for a
-    pair, in name order (the original's); agents on the blacklist are marked."""
+    pair, in name order (the original's); agents on the blacklist are marked. CSVs with other than
+    `expected_levels` levels are kept as published, each with a warning."""
     if run not in _runs(index, "evaluation"):
         raise LayoutError(f"the published results have no run {run!r}; runs found: {_runs(index, 'evaluation')}")
     evaluations = index[(index["kind"] == "evaluation") & (index["run"] == run)]
@@ -89,7 +90,7 @@ def import_experiment(index: pd.DataFrame, run: str, pairs: Mapping[str, Sequenc
         raise LayoutError(f"run {run!r} has no published results for the pairs {missing}; its pairs: "
                           f"{sorted(evaluations['pair'].unique())}. Remove them from the experiment's pairs.")
     csvs = {(agent, pair): path for pair in pairs for agent, path in published_results(index, run, pair).items()}
-    return aggregate(csvs, pairs, bootstrap_samples, bootstrap_seed, blacklist)
+    return aggregate(csvs, pairs, bootstrap_samples, bootstrap_seed, blacklist, expected_levels=expected_levels)
 
 
 def published_agents(index: pd.DataFrame, run: str, pair: str, count: int) -> dict[str, str]:
@@ -174,4 +175,5 @@ if "snakemake" in globals():
     elif snakemake.rule == "import_published":  # noqa: F821
         index = read_index(snakemake.input.index)  # noqa: F821
         write_table(lambda: import_experiment(index, p.run, p.pairs, p.blacklist, p.bootstrap["samples"],
-                                              p.bootstrap["seed"]), snakemake.output[0], snakemake.log[0])  # noqa: F821
+                                              p.bootstrap["seed"], p.num_levels),
+                    snakemake.output[0], snakemake.log[0])  # noqa: F821

@@ -1,0 +1,115 @@
+"""Config errors in words, with the file line or the config key: duplicate keys, YAML syntax, schema
+violations, and values the engine cannot take. Checked on the library and through Snakemake's dry run."""
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+from workflow_scripts.config_check import ConfigError, check_config, load_yaml_strict, range_problems
+
+SCHEMA = REPO / "schemas" / "config.schema.yaml"
+
+
+def shipped() -> dict:
+    return yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+def test_duplicate_key_names_both_lines(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("scale: demo\nsource: local\nscale: paper\n")
+    with pytest.raises(ConfigError, match=r"c.yaml, line 3: key 'scale' is given twice .*first on line 1"):
+        load_yaml_strict(path)
+
+
+def test_nested_duplicate_key_is_found(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("evaluation:\n  seed: 0\n  num_levels: 10\n  seed: 1\n")
+    with pytest.raises(ConfigError, match="line 4: key 'seed'"):
+        load_yaml_strict(path)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("scale: demo\nevaluation:\n  seed: [0\n  num_levels: 10\n")
+    with pytest.raises(ConfigError, match=r"c.yaml, line \d+, column \d+: not valid YAML"):
+        load_yaml_strict(path)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="nowhere.yaml does not exist"):
+        load_yaml_strict(tmp_path / "nowhere.yaml")
+
+
+def test_shipped_config_passes():
+    check_config(shipped(), SCHEMA)
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda c: c["experiments"]["maze-5x5"].update(world_dim=4), "experiments.maze-5x5.world_dim: 4 must be odd"),
+    (lambda c: c["experiments"]["maze-5x5"]["pairs"].append(["red_line_diag", "yellow_gem"]),
+     "experiments.maze-5x5.pairs: ['red_line_diag', 'yellow_gem'] given more than once"),
+    (lambda c: c["evaluation"].update(first_level=2**31), "evaluation.first_level: 2147483648 must be at most 2147483647"),
+    (lambda c: c["experiments"]["maze-5x5"]["seeds"].update(start=3_000_000_000),
+     "experiments.maze-5x5.seeds.start: 3000000000 must be at most 2147483647"),
+    (lambda c: c["experiments"]["maze-5x5"].update(background="white"),
+     "experiments.maze-5x5.background: 'white' must be one of black, grey, textured"),
+    (lambda c: c["evaluation"].update(num_level=10), "evaluation: unknown key 'num_level' (known keys: bf16, bootstrap"),
+    (lambda c: c["ppo"]["hard-500"].pop("gamma"), "ppo.hard-500: 'gamma' is missing"),
+])
+def test_schema_problems_in_words(mutate, message):
+    config = copy.deepcopy(shipped())
+    mutate(config)
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, SCHEMA)
+    assert message in str(caught.value)
+    assert "should not be valid under" not in str(caught.value)
+
+
+@pytest.mark.parametrize("mutate, key", [
+    (lambda c: c["evaluation"].update(first_level=2**31 - 10), "evaluation.first_level + num_levels"),
+    (lambda c: c["capability"].update(first_level=2**31 - 999), "capability.first_level + num_levels"),
+    (lambda c: c["experiments"]["demo-maze-5x5"]["seeds"].update(start=2**31 - 1),
+     "experiments.demo-maze-5x5.seeds.start + count"),
+    (lambda c: c["ppo"]["demo"].update(start_level=2**31 - 5), "experiments.demo-maze-5x5 (ppo demo): start_level"),
+    (lambda c: c["figures"]["gif"].update(first_level=2**31 - 2), "figures.gif.first_level + frames"),
+])
+def test_values_past_the_engines_range_name_their_key(mutate, key):
+    config = copy.deepcopy(shipped())
+    mutate(config)
+    problems = range_problems(config)
+    assert any(p.startswith(key) for p in problems), problems
+    with pytest.raises(ConfigError, match="past the engine's largest seed 2147483647"):
+        check_config(config, SCHEMA)
+
+
+def test_largest_values_that_fit_pass():
+    config = copy.deepcopy(shipped())
+    config["evaluation"]["first_level"] = 2**31 - config["evaluation"]["num_levels"]
+    assert range_problems(config) == []
+
+
+def _dry_run(config_text: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    path = tmp_path / "config.yaml"
+    path.write_text(config_text)
+    return subprocess.run([sys.executable, "-m", "snakemake", "engine", "--dry-run", "--nolock", "--cores", "1",
+                           "--configfile", str(path)], cwd=REPO, capture_output=True, text=True)
+
+
+def test_duplicate_key_in_a_configfile_stops_the_workflow(tmp_path):
+    text = (REPO / "config.yaml").read_text().replace("scale: demo\n", "scale: demo\nscale: paper\n", 1)
+    run = _dry_run(text, tmp_path)
+    assert run.returncode != 0
+    assert "key 'scale' is given twice in one mapping" in run.stdout + run.stderr
+
+
+def test_engine_range_stops_the_workflow_before_any_job(tmp_path):
+    config = shipped()
+    config["experiments"]["demo-maze-5x5"]["seeds"]["start"] = 2**31 - 1
+    run = _dry_run(yaml.safe_dump(config), tmp_path)
+    assert run.returncode != 0
+    assert "experiments.demo-maze-5x5.seeds.start + count: seeds run from 2147483647 to 2147483648" in run.stdout + run.stderr

@@ -1,0 +1,65 @@
+"""Results made from files that are gone, found from what Snakemake recorded about the making of each result.
+
+Snakemake does not remake a missing intermediate file while the files made from it exist
+(snakemake/snakemake#1978): after a failed job or a deleted file, a run would report success with tables
+and figures that no longer match their inputs. Snakemake's file-based metadata (`.snakemake/metadata`, one
+JSON record per output, named by the url-safe base64 of the output's path) lists the input files of each
+output; an output whose recorded input is missing is stale. The workflow makes such inputs again, and
+through them everything made from them (rules/guard.smk).
+"""
+
+import json
+import os
+from base64 import urlsafe_b64encode
+from collections.abc import Iterable
+from pathlib import Path
+
+METADATA_DIR = Path(".snakemake") / "metadata"
+
+
+def record_path(output: str, metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> Path:
+    """Where Snakemake's file persistence keeps the record of `output` (as the rule names it): the base64 name
+    is cut into pieces the file system accepts, all but the last prefixed with '@' as folders."""
+    metadata_dir = Path(metadata_dir)
+    max_len = (os.pathconf(metadata_dir, "PC_NAME_MAX") if metadata_dir.exists() else 255) or 255
+    name = urlsafe_b64encode(output.encode()).decode()
+    pieces = [name[i:i + max_len - 1] for i in range(0, len(name), max_len - 1)]
+    return metadata_dir.joinpath(*["@" + p for p in pieces[:-1]], pieces[-1])
+
+
+def recorded_inputs(output: str, metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> list[str] | None:
+    """The input files Snakemake recorded for `output`; None without a readable record."""
+    try:
+        record = json.loads(record_path(output, metadata_dir).read_text())
+    except (OSError, ValueError):
+        return None
+    inputs = record.get("input") if isinstance(record, dict) else None
+    return [str(f) for f in inputs] if isinstance(inputs, list) else None
+
+
+def stale_sources(products: Iterable[str], metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> dict[str, list[str]]:
+    """{missing file: [existing products recorded as made from it]} over the given products of the workflow.
+
+    Only products' own records are read, and only when some product is missing, so that a complete or a new
+    run costs one stat per product."""
+    products = list(dict.fromkeys(products))
+    exists = {p: os.path.exists(p) for p in products}
+    if all(exists.values()):
+        return {}
+    missing = {p for p, there in exists.items() if not there}
+    stale: dict[str, list[str]] = {}
+    for product in products:
+        if not exists[product]:
+            continue
+        for source in recorded_inputs(product, metadata_dir) or ():
+            if source in missing:
+                stale.setdefault(source, []).append(product)
+    return stale
+
+
+def describe(stale: dict[str, list[str]], shown: int = 10) -> str:
+    """A few lines naming the missing files and what was made from them."""
+    lines = [f"{source} (used by {made[0]}{f' and {len(made) - 1} more' if len(made) > 1 else ''})"
+             for source, made in sorted(stale.items())[:shown]]
+    more = f"\n  ... and {len(stale) - shown} more" if len(stale) > shown else ""
+    return "\n  ".join(lines) + more
