@@ -1,9 +1,10 @@
 # Helpers shared by the rule files.
 import dataclasses
 import glob
+import importlib.util
+from pathlib import Path
 
-import gym3.libenv
-
+from workflow_scripts.code_deps import project_imports
 from workflow_scripts.objects import all_colours, parse_object, short_name
 from workflow_scripts.prepare_assets import ASSET_NAMES, BACKGROUNDS, SPRITES, procgen_assets_dir
 
@@ -11,7 +12,24 @@ ENGINE_DIR = "results/engine"
 ENGINE_LIB = f"{ENGINE_DIR}/libmaze.so"
 ENGINE_ASSETS = expand(f"{ENGINE_DIR}/assets/{{name}}.pam", name=ASSET_NAMES)
 PROCGEN_ASSETS = procgen_assets_dir()
-LIBENV_HEADER_DIR = gym3.libenv.get_header_dir()
+# gym3 ships libenv.h beside its modules; found without importing gym3, which parsing the workflow never does.
+LIBENV_HEADER_DIR = str(Path(importlib.util.find_spec("gym3").origin).parent)
+
+
+def job_code(rule_name):
+    """The project modules that a rule's entry script imports, directly or not, as inputs: Snakemake itself
+    tracks only the script, so without them editing a module would rerun nothing."""
+    return list(project_imports(f"workflow_scripts/jobs/{rule_name}.py", workflow.basedir))
+
+
+def experiment_value(key):
+    """A params function: `key` of the job's experiment."""
+    return lambda wc: EXPERIMENTS[wc.experiment][key]
+
+
+def pair_object(i):
+    """A params function: object i (0 = obj1, 1 = obj2) of the job's pair."""
+    return lambda wc: pairs(wc.experiment)[wc.pair][i]
 
 # Redefining a built-in colour is caught here, before any job runs (the schema checks the shape).
 all_colours(config["colours"])
@@ -79,10 +97,10 @@ def table_path(experiment, pair=None):
 
 # What evaluating an agent of {experiment} on {pair} depends on: our agents and the published ones alike.
 EVALUATION_PARAMS = dict(
-    obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
-    obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
-    background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
-    world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+    obj1=pair_object(0),
+    obj2=pair_object(1),
+    background=experiment_value("background"),
+    world_dim=experiment_value("world_dim"),
     colours=config["colours"],
     first_level=config["evaluation"]["first_level"],
     num_levels=config["evaluation"]["num_levels"],

@@ -22,6 +22,7 @@ rule compile_engine:
 rule prepare_assets:
     input:
         [PROCGEN_ASSETS / rel for rel in [*SPRITES.values(), *BACKGROUNDS]],
+        code=job_code("prepare_assets"),
     output:
         ENGINE_ASSETS,
     params:
@@ -30,13 +31,14 @@ rule prepare_assets:
     log:
         "results/logs/engine/prepare_assets.log",
     script:
-        "../workflow_scripts/prepare_assets.py"
+        "../workflow_scripts/jobs/prepare_assets.py"
 
 
 rule engine_preview:
     input:
-        ENGINE_LIB,
-        ENGINE_ASSETS,
+        lib=ENGINE_LIB,
+        assets=ENGINE_ASSETS,
+        code=job_code("engine_preview"),
     output:
         f"{ENGINE_DIR}/preview.png",
     params:
@@ -44,7 +46,7 @@ rule engine_preview:
     log:
         "results/logs/engine/preview.log",
     script:
-        "../workflow_scripts/engine_preview.py"
+        "../workflow_scripts/jobs/engine_preview.py"
 
 
 rule engine:

@@ -6,7 +6,7 @@ rule evaluate_agent:
         ENGINE_LIB,
         ENGINE_ASSETS,
         model="results/train/{experiment}/seed_{seed}/final.pth",
-        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate")],
+        code=job_code("evaluate_agent"),
     output:
         "results/eval/{experiment}/{pair}/seed_{seed}.csv",
     params:
@@ -22,7 +22,7 @@ rule evaluate_agent:
     benchmark:
         "results/benchmarks/eval/{experiment}/{pair}/seed_{seed}.tsv"
     script:
-        "../workflow_scripts/evaluate.py"
+        "../workflow_scripts/jobs/evaluate_agent.py"
 
 
 # One table per pair, so that a pair added to an experiment leaves the other pairs' figures alone. Tables take
@@ -30,7 +30,7 @@ rule evaluate_agent:
 rule aggregate_pair:
     input:
         csvs=lambda wc: [f"results/eval/{wc.experiment}/{wc.pair}/seed_{s}.csv" for s in seeds(wc.experiment)],
-        code="workflow_scripts/metrics.py",
+        code=job_code("aggregate_pair"),
     output:
         "results/tables/{experiment}/{pair}.csv",
     params:
@@ -44,14 +44,14 @@ rule aggregate_pair:
     log:
         "results/logs/tables/{experiment}/{pair}.log",
     script:
-        "../workflow_scripts/metrics.py"
+        "../workflow_scripts/jobs/aggregate_pair.py"
 
 
 # An experiment's pair tables, ours or the imported published ones, in config order.
 rule experiment_table:
     input:
         tables=lambda wc: [f"{wc.tables}/{wc.experiment}/{p}.csv" for p in pairs(wc.experiment)],
-        code="workflow_scripts/metrics.py",
+        code=job_code("experiment_table"),
     output:
         "{tables}/{experiment}.csv",
     wildcard_constraints:
@@ -60,7 +60,7 @@ rule experiment_table:
     log:
         "results/logs/{tables}/{experiment}.log",
     script:
-        "../workflow_scripts/metrics.py"
+        "../workflow_scripts/jobs/experiment_table.py"
 
 
 rule evaluate:

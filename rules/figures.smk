@@ -3,7 +3,6 @@
 # Plots take seconds each: on a cluster they run on the submitting host (localrule), GIFs, which play agents,
 # as jobs.
 
-FIGURE_CODE = [f"workflow_scripts/{m}.py" for m in ("figures", "maze")]
 ICON_BACKGROUNDS = ["black", "grey", "textured"]
 
 
@@ -12,22 +11,22 @@ rule scatter_plot:
         table=lambda wc: table_path(wc.experiment, wc.pair),
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
-        code=FIGURE_CODE,
+        code=job_code("scatter_plot"),
     output:
         png=report("figures/{experiment}/scatter/{pair}.png", caption="../report/scatter.rst",
                    category="{experiment}", subcategory="Preference vs capability", labels={"pair": "{pair}"}),
         pdf="figures/{experiment}/scatter/{pair}.pdf",
     params:
-        obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
-        obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
-        goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],
-        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+        obj1=pair_object(0),
+        obj2=pair_object(1),
+        goal=experiment_value("goal"),
+        background=experiment_value("background"),
         colours=config["colours"],
     localrule: True
     log:
         "results/logs/figures/{experiment}/scatter/{pair}.log",
     script:
-        "../workflow_scripts/figures.py"
+        "../workflow_scripts/jobs/scatter_plot.py"
 
 
 rule experiment_summary:
@@ -35,7 +34,7 @@ rule experiment_summary:
         table=lambda wc: table_path(wc.experiment),
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
-        code=FIGURE_CODE,
+        code=job_code("experiment_summary"),
     output:
         png=report("figures/{experiment}/summary.png", caption="../report/summary.rst", category="{experiment}",
                    subcategory="Summary", labels={"figure": "all pairs"}),
@@ -43,15 +42,15 @@ rule experiment_summary:
     params:
         experiment=lambda wc: wc.experiment,
         pairs=lambda wc: pairs(wc.experiment),
-        goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],
-        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+        goal=experiment_value("goal"),
+        background=experiment_value("background"),
         colours=config["colours"],
         columns=config["figures"]["summary_columns"],
     localrule: True
     log:
         "results/logs/figures/{experiment}/summary.log",
     script:
-        "../workflow_scripts/figures.py"
+        "../workflow_scripts/jobs/experiment_summary.py"
 
 
 rule ols_plot:
@@ -59,7 +58,7 @@ rule ols_plot:
         tables=lambda wc: [table_path(wc.experiment, wc.x_pair), table_path(wc.experiment, wc.y_pair)],
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
-        code=FIGURE_CODE,
+        code=job_code("ols_plot"),
     output:
         png=report("figures/{experiment}/ols/{y_pair}--vs--{x_pair}.png", caption="../report/ols.rst",
                    category="{experiment}", subcategory="OLS", labels={"y": "{y_pair}", "x": "{x_pair}"}),
@@ -70,19 +69,19 @@ rule ols_plot:
         y_pair_name=lambda wc: wc.y_pair,
         x_pair=lambda wc: pairs(wc.experiment)[wc.x_pair],
         y_pair=lambda wc: pairs(wc.experiment)[wc.y_pair],
-        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+        background=experiment_value("background"),
         colours=config["colours"],
     localrule: True
     log:
         "results/logs/figures/{experiment}/ols/{y_pair}--vs--{x_pair}.log",
     script:
-        "../workflow_scripts/figures.py"
+        "../workflow_scripts/jobs/ols_plot.py"
 
 
 rule learning_curves:
     input:
         logs=lambda wc: [f"results/train/{wc.experiment}/seed_{s}/log.csv" for s in seeds(wc.experiment)],
-        code="workflow_scripts/figures.py",
+        code=job_code("learning_curves"),
     output:
         png=report("figures/{experiment}/learning_curves.png", caption="../report/learning_curves.rst",
                    category="{experiment}", subcategory="Training", labels={"figure": "learning curves"}),
@@ -94,7 +93,7 @@ rule learning_curves:
     log:
         "results/logs/figures/{experiment}/learning_curves.log",
     script:
-        "../workflow_scripts/figures.py"
+        "../workflow_scripts/jobs/learning_curves.py"
 
 
 def _entry(section, experiment):
@@ -106,16 +105,16 @@ rule illustration:
     input:
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
-        code=[f"workflow_scripts/{m}.py" for m in ("media", "maze", "figures")],
+        code=job_code("illustration"),
     output:
         report("figures/{experiment}/illustration-{pair}.png", caption="../report/illustration.rst",
                category="{experiment}", subcategory="Train and test", labels={"figure": "illustration"}),
     params:
-        goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],
-        obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
-        obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
-        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
-        world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+        goal=experiment_value("goal"),
+        obj1=pair_object(0),
+        obj2=pair_object(1),
+        background=experiment_value("background"),
+        world_dim=experiment_value("world_dim"),
         train_level=lambda wc: _entry("illustration", wc.experiment)["train_level"],
         test_level=lambda wc: _entry("illustration", wc.experiment)["test_level"],
         colours=config["colours"],
@@ -123,7 +122,7 @@ rule illustration:
     log:
         "results/logs/figures/{experiment}/illustration-{pair}.log",
     script:
-        "../workflow_scripts/media.py"
+        "../workflow_scripts/jobs/illustration.py"
 
 
 # What a GIF of an agent of {experiment} in {env} depends on, besides the agent: ours and published alike.
@@ -131,13 +130,12 @@ GIF_PARAMS = dict(
     game=lambda wc: "single" if wc.env == "train" else "duel",
     objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
                         dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
-    background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
-    world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+    background=experiment_value("background"),
+    world_dim=experiment_value("world_dim"),
     colours=config["colours"],
     seed=config["evaluation"]["seed"],
     **config["figures"]["gif"],
 )
-GIF_CODE = [f"workflow_scripts/{m}.py" for m in ("media", "maze", "agent", "evaluate")]
 
 
 rule agent_gif:
@@ -145,7 +143,7 @@ rule agent_gif:
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         model=lambda wc: final_checkpoint(wc.experiment, wc.seed),
-        code=GIF_CODE,
+        code=job_code("agent_gif"),
     output:
         report("figures/{experiment}/gifs/seed_{seed}-{env}.gif", caption="../report/gif.rst",
                category="{experiment}", subcategory="Agents", labels={"seed": "{seed}", "env": "{env}"}),
@@ -156,7 +154,7 @@ rule agent_gif:
     log:
         "results/logs/figures/{experiment}/gifs/seed_{seed}-{env}.log",
     script:
-        "../workflow_scripts/media.py"
+        "../workflow_scripts/jobs/agent_gif.py"
 
 
 rule published_agent_gif:
@@ -164,7 +162,7 @@ rule published_agent_gif:
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         model=published_checkpoint,
-        code=GIF_CODE,
+        code=job_code("published_agent_gif"),
     output:
         report("figures/{experiment}/published-gifs/{agent}/{env}.gif", caption="../report/published_gif.rst",
                category="{experiment}", subcategory="Published agents", labels={"agent": "{agent}", "env": "{env}"}),
@@ -173,7 +171,7 @@ rule published_agent_gif:
     log:
         "results/logs/figures/{experiment}/published-gifs/{agent}/{env}.log",
     script:
-        "../workflow_scripts/media.py"
+        "../workflow_scripts/jobs/published_agent_gif.py"
 
 
 def icon_objects():
@@ -186,7 +184,7 @@ rule object_icons:
     input:
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
-        code=FIGURE_CODE,
+        code=job_code("object_icons"),
     output:
         png=report("figures/icons.png", caption="../report/icons.rst", category="Objects"),
         pdf="figures/icons.pdf",
@@ -199,7 +197,7 @@ rule object_icons:
     log:
         "results/logs/figures/icons.log",
     script:
-        "../workflow_scripts/figures.py"
+        "../workflow_scripts/jobs/object_icons.py"
 
 
 def figure_targets():
@@ -234,6 +232,7 @@ rule all_figures:
     input:
         figures=figure_targets(),
         remade=lambda wc: sorted(STALE),
+        code=job_code("all_figures"),
     output:
         "figures/all",
     params:
@@ -244,4 +243,4 @@ rule all_figures:
     log:
         "results/logs/figures/all.log",
     script:
-        "../workflow_scripts/figures.py"
+        "../workflow_scripts/jobs/all_figures.py"

@@ -5,6 +5,8 @@
 
 
 rule download_published:
+    input:
+        code=job_code("download_published"),
     output:
         f"{PUBLISHED_DIR}/fetched.md5",
     params:
@@ -20,12 +22,13 @@ rule download_published:
     log:
         "results/logs/published/download.log",
     script:
-        "../workflow_scripts/zenodo.py"
+        "../workflow_scripts/jobs/download_published.py"
 
 
 rule unpack_published:
     input:
         f"{PUBLISHED_DIR}/fetched.md5",
+        code=job_code("unpack_published"),
     output:
         f"{PUBLISHED_DIR}/unpacked.txt",
     params:
@@ -34,14 +37,14 @@ rule unpack_published:
     log:
         "results/logs/published/unpack.log",
     script:
-        "../workflow_scripts/zenodo.py"
+        "../workflow_scripts/jobs/unpack_published.py"
 
 
 # A checkpoint: which published agents exist is known only once the record is unpacked.
 checkpoint index_published:
     input:
         f"{PUBLISHED_DIR}/unpacked.txt",
-        code="workflow_scripts/metrics.py",
+        code=job_code("index_published"),
     output:
         PUBLISHED_INDEX,
     params:
@@ -50,17 +53,17 @@ checkpoint index_published:
     log:
         "results/logs/published/index.log",
     script:
-        "../workflow_scripts/published.py"
+        "../workflow_scripts/jobs/index_published.py"
 
 
 rule import_published:
     input:
         index=PUBLISHED_INDEX,
-        code="workflow_scripts/metrics.py",
+        code=job_code("import_published"),
     output:
         "results/published/tables/{experiment}/{pair}.csv",
     params:
-        run=lambda wc: EXPERIMENTS[wc.experiment]["published_run"],
+        run=experiment_value("published_run"),
         pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         blacklist=config["published"]["blacklist"],
         bootstrap=config["evaluation"]["bootstrap"],
@@ -70,7 +73,7 @@ rule import_published:
     log:
         "results/logs/published/tables/{experiment}/{pair}.log",
     script:
-        "../workflow_scripts/published.py"
+        "../workflow_scripts/jobs/import_published.py"
 
 
 rule evaluate_published_agent:
@@ -78,7 +81,7 @@ rule evaluate_published_agent:
         ENGINE_LIB,
         ENGINE_ASSETS,
         model=lambda wc: compared_agents(wc)[wc.agent],
-        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate")],
+        code=job_code("evaluate_published_agent"),
     output:
         "results/published/eval/{experiment}/{pair}/{agent}.csv",
     params:
@@ -91,25 +94,25 @@ rule evaluate_published_agent:
     log:
         "results/logs/published/eval/{experiment}/{pair}/{agent}.log",
     script:
-        "../workflow_scripts/evaluate.py"
+        "../workflow_scripts/jobs/evaluate_published_agent.py"
 
 
 rule compare_published:
     input:
         published=lambda wc: published_csvs(wc),
         ours=lambda wc: [f"results/published/eval/{wc.experiment}/{wc.pair}/{a}.csv" for a in compared_agents(wc)],
-        code=FIGURE_CODE + ["workflow_scripts/published.py"],
+        code=job_code("compare_published"),
     output:
         png=report("figures/{experiment}/published-vs-ours/{pair}.png", caption="../report/compare.rst",
                    category="{experiment}", subcategory="Published agents", labels={"pair": "{pair}"}),
         pdf="figures/{experiment}/published-vs-ours/{pair}.pdf",
         csv="figures/{experiment}/published-vs-ours/{pair}.csv",
     params:
-        obj1=lambda wc: pairs(wc.experiment)[wc.pair][0],
-        obj2=lambda wc: pairs(wc.experiment)[wc.pair][1],
+        obj1=pair_object(0),
+        obj2=pair_object(1),
         experiment=lambda wc: wc.experiment,
     localrule: True
     log:
         "results/logs/figures/{experiment}/published-vs-ours/{pair}.log",
     script:
-        "../workflow_scripts/figures.py"
+        "../workflow_scripts/jobs/compare_published.py"

@@ -11,7 +11,7 @@ rule train_agent:
         ENGINE_LIB,
         ENGINE_ASSETS,
         # Imported modules are invisible to Snakemake's code trigger; as inputs their checksums count.
-        code=[f"workflow_scripts/{m}.py" for m in ("agent", "ppo", "maze", "train")],
+        code=job_code("train_agent"),
     output:
         final="results/train/{experiment}/seed_{seed}/final.pth",
         log_csv="results/train/{experiment}/seed_{seed}/log.csv",
@@ -29,7 +29,7 @@ rule train_agent:
     benchmark:
         "results/benchmarks/train/{experiment}/seed_{seed}.tsv"
     script:
-        "../workflow_scripts/train.py"
+        "../workflow_scripts/jobs/train_agent.py"
 
 
 rule train:
@@ -44,13 +44,13 @@ rule training_capability:
         ENGINE_LIB,
         ENGINE_ASSETS,
         model="results/train/{experiment}/seed_{seed}/final.pth",
-        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate")],
+        code=job_code("training_capability"),
     output:
         "results/train/{experiment}/seed_{seed}/capability.csv",
     params:
-        goal=lambda wc: EXPERIMENTS[wc.experiment]["goal"],
-        background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
-        world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+        goal=experiment_value("goal"),
+        background=experiment_value("background"),
+        world_dim=experiment_value("world_dim"),
         colours=config["colours"],
         first_level=config["capability"]["first_level"],
         num_levels=config["capability"]["num_levels"],
@@ -58,4 +58,4 @@ rule training_capability:
     log:
         "results/logs/capability/{experiment}/seed_{seed}.log",
     script:
-        "../workflow_scripts/capability.py"
+        "../workflow_scripts/jobs/training_capability.py"

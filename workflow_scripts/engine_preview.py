@@ -5,9 +5,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
-from workflow_scripts.atomic import atomic_path
 from workflow_scripts.maze import MazeEnv
 
 ROWS = [
@@ -31,8 +29,3 @@ def contact_sheet(colours: Mapping[str, Sequence[int]], engine: Path | None = No
             sheet[GAP + r * cell:(r + 1) * cell, GAP + c * cell:(c + 1) * cell] = frame
         env.close()
     return sheet
-
-
-if "snakemake" in globals():
-    with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
-        Image.fromarray(contact_sheet(snakemake.params.colours, Path(snakemake.input[0]).parent)).save(tmp, format="PNG")  # noqa: F821

@@ -16,7 +16,6 @@ import pandas as pd
 import torch
 
 from workflow_scripts.agent import Policy, load_policy
-from workflow_scripts.atomic import atomic_path
 from workflow_scripts.maze import MazeEnv
 
 TIMEOUT = 500
@@ -113,15 +112,3 @@ def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, back
     policy = load_policy(path, device)
     return run_episodes(policy, "duel", levels, seed, device, bf16, max_batch, progress, obj1=obj1, obj2=obj2,
                         background=background, world_dim=world_dim, colours=colours)
-
-
-if "snakemake" in globals():
-    p = snakemake.params  # noqa: F821
-    with open(snakemake.log[0], "w") as log:  # noqa: F821
-        table = evaluate_checkpoint(snakemake.input.model, p.obj1, p.obj2, p.background,  # noqa: F821
-                                    range(p.first_level, p.first_level + p.num_levels), p.seed, world_dim=p.world_dim,
-                                    colours=p.colours, bf16=p.bf16, max_batch=p.max_batch, progress=log)
-        with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
-            table.to_csv(tmp, index=False)
-        print(f"done: {(table.reward == 10).sum()} obj1, {(table.reward == -10).sum()} obj2, "
-              f"{(table.reward == 0).sum()} timeouts, mean length {table.steps.mean():.2f}", file=log)

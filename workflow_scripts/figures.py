@@ -19,12 +19,10 @@ import statsmodels.formula.api as smf  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from workflow_scripts.atomic import atomic_path  # noqa: E402
 from workflow_scripts.maze import engine_dir, object_sprite  # noqa: E402
 from workflow_scripts.prepare_assets import read_pam  # noqa: E402
-from workflow_scripts.published import comparison_table  # noqa: E402
 
 CAPABILITY_CLIP = 100  # mean episode lengths above this are drawn at 100, as in the original plots
 ICON_BACKGROUND_INDEX = 2  # backgrounddetailed2.png, the original icons' textured background
@@ -238,46 +236,3 @@ def write_listing(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLik
     lines = [f"{hashlib.sha256(Path(p).read_bytes()).hexdigest()}  {p}\n" for p in sorted(map(str, paths))]
     with atomic_path(out) as tmp:
         tmp.write_text("".join(lines))
-
-
-if "snakemake" in globals():
-    p = snakemake.params  # noqa: F821
-    if snakemake.rule == "scatter_plot":  # noqa: F821
-        rows = plotted(pd.read_csv(snakemake.input.table))  # the pair's own table  # noqa: F821
-        figure = preference_capability_scatter(rows, p.obj1, p.obj2, p.goal, p.background, p.colours,
-                                               Path(snakemake.input.lib).parent)  # noqa: F821
-        save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
-    elif snakemake.rule == "ols_plot":  # noqa: F821
-        # The original's OLS fit kept the blacklisted agent (paper.md §5.1); so do we.
-        rows = pd.concat(map(pd.read_csv, snakemake.input.tables)).pivot(index="agent", columns="pair",  # noqa: F821
-                                                                         values="preference")
-        figure, fit = ols_figure(rows[p.x_pair_name], rows[p.y_pair_name], p.x_pair, p.y_pair, p.background, p.colours,
-                                 Path(snakemake.input.lib).parent)  # noqa: F821
-        save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
-        with atomic_path(snakemake.output.csv) as tmp:  # noqa: F821
-            pd.DataFrame([{"x_pair": p.x_pair_name, "y_pair": p.y_pair_name, **fit}]).to_csv(tmp, index=False)
-    elif snakemake.rule == "experiment_summary":  # noqa: F821
-        figure = experiment_summary(plotted(pd.read_csv(snakemake.input.table)), p.pairs, p.goal, p.background,  # noqa: F821
-                                    p.experiment, p.colours, Path(snakemake.input.lib).parent, p.columns)  # noqa: F821
-        save_figure(figure, snakemake.output.png, snakemake.output.pdf)  # noqa: F821
-    elif snakemake.rule == "learning_curves":  # noqa: F821
-        logs = {seed: pd.read_csv(path) for seed, path in zip(p.seeds, snakemake.input.logs)}  # noqa: F821
-        save_figure(learning_curves(logs, p.experiment), snakemake.output.png, snakemake.output.pdf)  # noqa: F821
-    elif snakemake.rule == "object_icons":  # noqa: F821
-        engine = Path(snakemake.input.lib).parent  # noqa: F821
-        save_figure(icon_sheet(p.objects, p.backgrounds, p.colours, engine),
-                    snakemake.output.png, snakemake.output.pdf)  # noqa: F821
-        paths = iter(snakemake.output.icons)  # noqa: F821
-        for background in p.backgrounds:
-            for name in p.objects:
-                with atomic_path(next(paths)) as tmp:
-                    Image.fromarray(object_icon(name, background, p.colours, engine)).save(tmp, format="PNG")
-    elif snakemake.rule == "compare_published":  # noqa: F821
-        agents = [Path(f).stem for f in snakemake.input.ours]  # noqa: F821
-        table = comparison_table(dict(zip(agents, zip(snakemake.input.published, snakemake.input.ours))))  # noqa: F821
-        save_figure(published_comparison(table, p.obj1, p.obj2, p.experiment),
-                    snakemake.output.png, snakemake.output.pdf)  # noqa: F821
-        with atomic_path(snakemake.output.csv) as tmp:  # noqa: F821
-            table.to_csv(tmp, index=False)
-    elif snakemake.rule == "all_figures":  # noqa: F821
-        write_listing(snakemake.input.figures, snakemake.output[0])  # noqa: F821

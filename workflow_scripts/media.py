@@ -8,7 +8,6 @@ the last, which already shows the next level); frames are concatenated and cut t
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import imageio.v3 as iio
@@ -99,16 +98,3 @@ def train_test_illustration(goal: str, obj1: str, obj2: str, background: str, wo
         env.close()
     return illustration(*frames, labels=(f"Train\n{object_label(goal)}",
                                          f"Test\n{object_label(obj1)} vs {object_label(obj2)}"))
-
-
-if "snakemake" in globals():
-    p = snakemake.params  # noqa: F821
-    if snakemake.rule == "illustration":  # noqa: F821
-        picture = train_test_illustration(p.goal, p.obj1, p.obj2, p.background, p.world_dim, p.train_level,
-                                          p.test_level, p.colours, Path(snakemake.input.lib).parent)  # noqa: F821
-        with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
-            Image.fromarray(picture).save(tmp, format="PNG")
-    elif snakemake.rule in ("agent_gif", "published_agent_gif"):  # noqa: F821
-        agent_gif(snakemake.input.model, snakemake.output[0], p.game, p.frames, p.first_level, p.seed,  # noqa: F821
-                  p.scale, p.duration_ms, colours=p.colours, engine=Path(snakemake.input.lib).parent,  # noqa: F821
-                  background=p.background, world_dim=p.world_dim, **p.objects)

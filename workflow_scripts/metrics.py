@@ -6,7 +6,7 @@ counted at 500. Each preference gets a bootstrap 95% confidence interval over th
 
 import os
 import warnings
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -121,25 +121,7 @@ def aggregate(csvs: Mapping[tuple[str, str], str | Path], pair_objects: Mapping[
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def write_table(build: Callable[[], pd.DataFrame], out: str | os.PathLike[str], log: str | os.PathLike[str]) -> None:
-    """Builds a table, writes it atomically, and writes its warnings to the log."""
-    with open(log, "w") as log_file, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        table = build()
-        for w in caught:
-            print(f"warning: {w.message}", file=log_file)
+def write_table(table: pd.DataFrame, out: str | os.PathLike[str]) -> None:
+    """Writes a table atomically: a reader never sees half of it."""
     with atomic_path(out) as tmp:
         table.to_csv(tmp, index=False)
-
-
-if "snakemake" in globals():
-    if snakemake.rule == "experiment_table":  # noqa: F821
-        write_table(lambda: pd.concat([pd.read_csv(t) for t in snakemake.input.tables], ignore_index=True),  # noqa: F821
-                    snakemake.output[0], snakemake.log[0])  # noqa: F821
-    else:
-        p = snakemake.params  # noqa: F821
-        paths = iter(snakemake.input.csvs)  # noqa: F821
-        csvs = {(f"seed_{s}", pair): next(paths) for pair in p.pairs for s in p.seeds}
-        levels = level_range(p.first_level, p.num_levels)
-        write_table(lambda: aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"], levels=levels),
-                    snakemake.output[0], snakemake.log[0])  # noqa: F821

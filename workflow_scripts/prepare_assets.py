@@ -62,7 +62,3 @@ def prepare(source: Path, out_dir: Path) -> list[Path]:
         written.append(out_dir / f"background_{i}.pam")
         write_pam(written[-1], np.asarray(img.convert("RGB")))
     return written
-
-
-if "snakemake" in globals():
-    prepare(Path(snakemake.params.source), Path(snakemake.params.out_dir))  # noqa: F821

@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workflow_scripts.atomic import atomic_path
-from workflow_scripts.metrics import aggregate, preference, read_results, write_table
+from workflow_scripts.metrics import aggregate, preference, read_results
 
 # Anchored on the folder names the original wrote, not on where the archive puts them.
 EVALUATION = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<pair>[a-z0-9]+-(?:line|gem)-[a-z0-9]+-(?:line|gem))-final-model/"
@@ -164,16 +163,3 @@ def comparison_table(csvs: Mapping[str, tuple[str | Path, str | Path]]) -> pd.Da
             raise ValueError(f"agent {agent}: {published_csv} and {our_csv} cover different levels")
         rows.append({"agent": agent, **compare_agent(published, ours)})
     return pd.DataFrame(rows)
-
-
-if "snakemake" in globals():
-    p = snakemake.params  # noqa: F821
-    if snakemake.rule == "index_published":  # noqa: F821
-        index = find_published(p.folder)
-        with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
-            index.to_csv(tmp, index=False)
-    elif snakemake.rule == "import_published":  # noqa: F821
-        index = read_index(snakemake.input.index)  # noqa: F821
-        write_table(lambda: import_experiment(index, p.run, p.pairs, p.blacklist, p.bootstrap["samples"],
-                                              p.bootstrap["seed"], p.num_levels),
-                    snakemake.output[0], snakemake.log[0])  # noqa: F821

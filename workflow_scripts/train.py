@@ -374,9 +374,5 @@ def main(argv: list[str] | None = None) -> None:
     train(config, args.out, device=args.device)
 
 
-if "snakemake" in globals():
-    with open(snakemake.log[0], "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):  # noqa: F821
-        train(TrainConfig(**snakemake.params.train), Path(snakemake.output.final).parent,  # noqa: F821
-              device=snakemake.params.device, label=f"[{snakemake.wildcards.experiment} seed {snakemake.wildcards.seed}] ")  # noqa: F821
-elif __name__ == "__main__":
+if __name__ == "__main__":
     main()

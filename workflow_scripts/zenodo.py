@@ -19,7 +19,6 @@ from typing import TextIO
 import httpx2
 import zenodo_get
 
-from workflow_scripts.atomic import atomic_path
 
 LISTING = "record.md5"  # every file of the record with its md5, as zenodo-get -m writes it
 UNPACKED_SUFFIX = ".unpacked"  # an archive's contents go to a folder of its name with this suffix
@@ -143,16 +142,3 @@ def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None
             found += [p for p in sorted(target.rglob("*")) if p.is_file()]
         level = found
     return unpacked
-
-
-if "snakemake" in globals():
-    p = snakemake.params  # noqa: F821
-    with open(snakemake.log[0], "w") as log:  # noqa: F821
-        if snakemake.rule == "download_published":  # noqa: F821
-            chosen = fetch(p.record, p.folder, p.files, p.retries, p.pause, p.timeout, log)
-            with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
-                tmp.write_text("".join(f"{md5}  {name}\n" for name, md5 in sorted(chosen.items())))
-        elif snakemake.rule == "unpack_published":  # noqa: F821
-            folders = unpack_all(p.folder, read_checksums(Path(snakemake.input[0])), log)  # noqa: F821
-            with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
-                tmp.write_text("".join(f"{f}\n" for f in folders))

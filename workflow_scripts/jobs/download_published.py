@@ -1,0 +1,16 @@
+"""Rule download_published: the published Zenodo record's chosen files, md5-checked."""
+
+from workflow_scripts.atomic import atomic_path
+from workflow_scripts.logs import LogStream, configure_logging
+from workflow_scripts.zenodo import fetch
+
+
+def main(snakemake) -> None:
+    logger = configure_logging(snakemake)
+    p = snakemake.params
+    chosen = fetch(p.record, p.folder, p.files, p.retries, p.pause, p.timeout, LogStream(logger))
+    with atomic_path(snakemake.output[0]) as tmp:
+        tmp.write_text("".join(f"{md5}  {name}\n" for name, md5 in sorted(chosen.items())))
+
+
+main(snakemake)  # noqa: F821

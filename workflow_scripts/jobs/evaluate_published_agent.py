@@ -1,0 +1,5 @@
+"""Rule evaluate_published_agent: a published agent on one object pair, one episode per level."""
+
+from workflow_scripts.jobs.common import evaluation
+
+evaluation(snakemake)  # noqa: F821

@@ -1,0 +1,19 @@
+"""Rule experiment_summary: all pairs of an experiment as small multiples of the scatter plot."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from workflow_scripts.figures import experiment_summary, plotted, save_figure
+from workflow_scripts.logs import configure_logging
+
+
+def main(snakemake) -> None:
+    configure_logging(snakemake)
+    p = snakemake.params
+    figure = experiment_summary(plotted(pd.read_csv(snakemake.input.table)), p.pairs, p.goal, p.background,
+                                p.experiment, p.colours, Path(snakemake.input.lib).parent, p.columns)
+    save_figure(figure, snakemake.output.png, snakemake.output.pdf)
+
+
+main(snakemake)  # noqa: F821

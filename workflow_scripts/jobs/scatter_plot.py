@@ -1,0 +1,20 @@
+"""Rule scatter_plot: the paper's preference-vs-capability plot of one pair."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from workflow_scripts.figures import plotted, preference_capability_scatter, save_figure
+from workflow_scripts.logs import configure_logging
+
+
+def main(snakemake) -> None:
+    configure_logging(snakemake)
+    p = snakemake.params
+    rows = plotted(pd.read_csv(snakemake.input.table))
+    figure = preference_capability_scatter(rows, p.obj1, p.obj2, p.goal, p.background, p.colours,
+                                           Path(snakemake.input.lib).parent)
+    save_figure(figure, snakemake.output.png, snakemake.output.pdf)
+
+
+main(snakemake)  # noqa: F821

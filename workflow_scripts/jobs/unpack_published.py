@@ -1,0 +1,17 @@
+"""Rule unpack_published: every archive of the fetched record unpacked, nested ones too."""
+
+from pathlib import Path
+
+from workflow_scripts.atomic import atomic_path
+from workflow_scripts.logs import LogStream, configure_logging
+from workflow_scripts.zenodo import read_checksums, unpack_all
+
+
+def main(snakemake) -> None:
+    logger = configure_logging(snakemake)
+    folders = unpack_all(snakemake.params.folder, read_checksums(Path(snakemake.input[0])), LogStream(logger))
+    with atomic_path(snakemake.output[0]) as tmp:
+        tmp.write_text("".join(f"{f}\n" for f in folders))
+
+
+main(snakemake)  # noqa: F821

@@ -1,0 +1,54 @@
+"""Logging of workflow jobs: Python logging, warnings and uncaught exceptions (with traceback) all go to the
+job's `log:` file, as PyPSA-Eur's `configure_logging` does."""
+
+import io
+import logging
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger:
+    """Sends the job's logging to its first log file (and to stderr) and returns a logger for the job.
+
+    Warnings are logged each time they occur, so that a table names every agent it warns about, and an
+    uncaught exception is logged with its traceback before the job fails."""
+    log_files = list(getattr(snakemake, "log", []) or [])
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_files:
+        Path(log_files[0]).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_files[0], mode="w"))
+    logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=handlers, force=True)
+    logging.captureWarnings(True)
+    warnings.simplefilter("always")
+    logger = logging.getLogger(name or getattr(snakemake, "rule", "job"))
+
+    def log_uncaught(kind, value, traceback) -> None:
+        logger.critical("the job failed: %s", value, exc_info=(kind, value, traceback))
+
+    sys.excepthook = log_uncaught
+    return logger
+
+
+class LogStream(io.TextIOBase):
+    """A text stream whose lines become log records: for code that reports progress to a file object."""
+
+    def __init__(self, logger: logging.Logger, level: int = logging.INFO) -> None:
+        super().__init__()
+        self.logger, self.level, self._pending = logger, level, ""
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        for line in lines:
+            if line.strip():
+                self.logger.log(self.level, line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending.strip():
+            self.logger.log(self.level, self._pending)
+        self._pending = ""
