@@ -135,7 +135,7 @@ void VecEnv::record_error(const std::string &message) {
 }
 
 std::string VecEnv::take_error() {
-    pool_.wait();
+    // No wait: a step in flight reports at the next call after observe(), which waits for it.
     std::lock_guard<std::mutex> lock(error_mutex_);
     std::string message;
     message.swap(error_);

@@ -31,7 +31,8 @@ class VecEnv {
     int num() const { return static_cast<int>(games_.size()); }
 
     // The first failure of a call that cannot return one (set_buffers, act, a step on a worker thread)
-    // since the last take_error(), or "" when there was none; taking it clears it.
+    // since the last take_error(), or "" when there was none; taking it clears it. It does not wait for a
+    // step in flight.
     void record_error(const std::string &message);
     std::string take_error();
 
