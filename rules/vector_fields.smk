@@ -26,9 +26,8 @@ check_vector_fields()
 
 
 def vector_field_targets():
-    """The PNG and CSV of every configured field of the active experiments; our own agents only."""
-    if SOURCE != "local":
-        return []
+    """The PNG and CSV of every configured field of the active experiments (of our own agents: figure_targets
+    asks for them only with source=local)."""
     stems = [VECTOR_FIELD_STEM.format(**v) for v in config["figures"]["vector_fields"] if v["experiment"] in ACTIVE]
     stems += [VECTOR_FIELD_STEM.format(**d, seed=d["seeds"][0]) + f"-minus-seed_{d['seeds'][1]}"
               for d in config["figures"]["vector_field_differences"] if d["experiment"] in ACTIVE]
