@@ -159,6 +159,19 @@ void Game::set_state(const std::vector<uint8_t> &bytes) {
     renderer_.draw_level(grid_, background_index_, level_frame_.data());
 }
 
+void Game::place_agent(int x, int y, bool mirrored) {
+    const std::string where = "cell (" + std::to_string(x) + ", " + std::to_string(y) + ")";
+    if (x < 0 || y < 0 || x >= world_dim_ || y >= world_dim_)
+        throw std::invalid_argument(where + " is outside the " + std::to_string(world_dim_) + "x" +
+                                    std::to_string(world_dim_) + " world");
+    const int here = grid_[y * world_dim_ + x];
+    if (here == cell::kWall) throw std::invalid_argument(where + " is a wall");
+    if (here != cell::kSpace) throw std::invalid_argument(where + " holds an object");
+    agent_x_ = x;
+    agent_y_ = y;
+    mirrored_ = mirrored;
+}
+
 void Game::render(uint8_t *obs) const {
     std::copy(level_frame_.begin(), level_frame_.end(), obs);
     renderer_.draw_agent(agent_x_, agent_y_, mirrored_, obs);

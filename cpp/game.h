@@ -22,6 +22,10 @@ class Game {
     // One action; resets at once when the episode ends, keeping this step's reward and completion.
     void step(int action);
     void render(uint8_t *obs) const;
+    // Puts the agent on cell (x, y), facing right when `mirrored`, without a step: the episode, its clock
+    // and the level are unchanged. Throws std::invalid_argument for a cell outside the world, a wall or an
+    // object (standing on an object ends the episode, so that frame never exists).
+    void place_agent(int x, int y, bool mirrored);
 
     // Everything an episode in progress depends on, as bytes; restoring it continues the same stream of
     // episodes. set_state throws std::invalid_argument on a state from another game or world size.

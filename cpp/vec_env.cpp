@@ -1,6 +1,7 @@
 #include "vec_env.h"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace {
 
@@ -61,6 +62,7 @@ int VecEnv::tensortypes(libenv_space_name space, libenv_tensortype *out) const {
 }
 
 void VecEnv::write_outputs(int i) {
+    if (buffers_.ob == nullptr) return;  // before set_buffers there is nowhere to write
     const Game &g = *games_[i];
     const int n = num();
     g.render(static_cast<uint8_t *>(buffers_.ob[i]));
@@ -71,12 +73,29 @@ void VecEnv::write_outputs(int i) {
     *static_cast<int32_t *>(buffers_.info[kLevelSeed * n + i]) = g.level_seed();
 }
 
+void VecEnv::reset_one(int i) {
+    games_[i]->reset();
+    write_outputs(i);
+}
+
+void VecEnv::step_one(int i) {
+    games_[i]->step(actions_[i]);
+    write_outputs(i);
+}
+
+void VecEnv::run_all(void (VecEnv::*task)(int)) {
+    pool_.start(num(), [this, task](int i) {
+        try {
+            (this->*task)(i);
+        } catch (const std::exception &e) {
+            record_error("env " + std::to_string(i) + ": " + e.what());
+        }
+    });
+}
+
 void VecEnv::set_buffers(const libenv_buffers &buffers) {
     buffers_ = buffers;
-    pool_.start(num(), [this](int i) {
-        games_[i]->reset();
-        write_outputs(i);
-    });
+    run_all(&VecEnv::reset_one);
 }
 
 void VecEnv::observe() { pool_.wait(); }
@@ -85,24 +104,40 @@ void VecEnv::act() {
     pool_.wait();
     // The action buffer is only ours during this call, so copy before stepping asynchronously.
     for (int i = 0; i < num(); i++) actions_[i] = *static_cast<const int32_t *>(buffers_.ac[i]);
-    pool_.start(num(), [this](int i) {
-        games_[i]->step(actions_[i]);
-        write_outputs(i);
-    });
+    run_all(&VecEnv::step_one);
 }
 
-std::vector<uint8_t> VecEnv::get_state(int index) {
+Game &VecEnv::checked_game(int index) {
+    if (index < 0 || index >= num())
+        throw std::out_of_range("env index " + std::to_string(index) + " is out of range for " +
+                                std::to_string(num()) + " env(s)");
     pool_.wait();
-    return games_.at(static_cast<size_t>(index))->state();
+    return *games_[static_cast<size_t>(index)];
 }
+
+std::vector<uint8_t> VecEnv::get_state(int index) { return checked_game(index).state(); }
 
 void VecEnv::set_state(int index, const std::vector<uint8_t> &bytes) {
-    pool_.wait();
-    games_.at(static_cast<size_t>(index))->set_state(bytes);
+    checked_game(index).set_state(bytes);
     write_outputs(index);
 }
 
-const Game &VecEnv::game(int index) {
-    pool_.wait();
-    return *games_.at(static_cast<size_t>(index));
+void VecEnv::set_agent(int index, int x, int y, bool mirrored) {
+    checked_game(index).place_agent(x, y, mirrored);
+    write_outputs(index);
+}
+
+const Game &VecEnv::game(int index) { return checked_game(index); }
+
+void VecEnv::record_error(const std::string &message) {
+    std::lock_guard<std::mutex> lock(error_mutex_);
+    if (error_.empty()) error_ = message;
+}
+
+std::string VecEnv::take_error() {
+    // No wait: a step in flight reports at the next call after observe(), which waits for it.
+    std::lock_guard<std::mutex> lock(error_mutex_);
+    std::string message;
+    message.swap(error_);
+    return message;
 }

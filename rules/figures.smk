@@ -220,6 +220,7 @@ def figure_targets():
         targets += [f for e in ACTIVE for f in both(f"figures/{e}/learning_curves")]
         targets += [f"figures/{g['experiment']}/gifs/seed_{g['seed']}-{g['env']}.gif"
                     for g in config["figures"]["gifs"] if g["experiment"] in ACTIVE]
+        targets += vector_field_targets()
     else:
         targets += [f"figures/{c['experiment']}/published-vs-ours/{c['pair']}.{ext}"
                     for c in config["published"]["compare"] for ext in ("png", "pdf", "csv")]

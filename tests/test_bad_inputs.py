@@ -96,3 +96,32 @@ def test_env_still_usable_after_errors(engine):
     env = MazeEnv(4, "duel", num_threads=2)
     env.act(np.zeros(4, dtype=np.int32))
     assert env.observe()[1]["rgb"].shape == (4, 64, 64, 3)
+
+
+@pytest.mark.parametrize("colours", ["orange", ["orange", (255, 128, 0)], 3])
+def test_colours_must_be_a_mapping(engine, colours):
+    with pytest.raises(TypeError) as caught:
+        MazeEnv(1, "duel", colours=colours)
+    assert "colours" in str(caught.value) and repr(colours) in str(caught.value)
+
+
+CLOSED_ENV_CALLS = {
+    "act": lambda env: env.act(np.zeros(1, dtype=np.int32)),
+    "observe": lambda env: env.observe(),
+    "get_info": lambda env: env.get_info(),
+    "get_grid": lambda env: env.get_grid(),
+    "get_agent": lambda env: env.get_agent(),
+    "get_state": lambda env: env.get_state(),
+    "set_state": lambda env: env.set_state([b""]),
+    "set_agent": lambda env: env.set_agent(0, 0, 0),
+    "render": lambda env: env.render(),
+}
+
+
+@pytest.mark.parametrize("call", CLOSED_ENV_CALLS)
+def test_closed_env_says_so(engine, call):
+    env = MazeEnv(1, "duel")
+    env.close()
+    with pytest.raises(RuntimeError, match=f"{call}\\(\\) on a closed MazeEnv"):
+        CLOSED_ENV_CALLS[call](env)
+    env.close()  # closing twice stays harmless

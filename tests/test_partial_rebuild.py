@@ -54,7 +54,7 @@ def test_complete_run_leaves_nothing_to_do(workflow):
     rules = {rule for rule, _ in workflow["complete_plan"]}
     assert rules == {"compile_engine", "prepare_assets", "train_agent", "training_capability", "evaluate_agent",
                      "aggregate_pair", "experiment_table", "scatter_plot", "experiment_summary", "learning_curves", "illustration",
-                     "agent_gif", "object_icons", "all_figures"}
+                     "agent_gif", "vector_field", "object_icons", "all_figures"}
 
 
 def test_one_experiments_training_value_reruns_that_experiment_only(workflow):
@@ -76,6 +76,7 @@ def test_one_experiments_training_value_reruns_that_experiment_only(workflow):
         job("experiment_summary", experiment="tiny-a"),
         job("learning_curves", experiment="tiny-a"),
         job("agent_gif", experiment="tiny-a", seed=0, env="train"),
+        job("vector_field", experiment="tiny-a", env="train", level=100000, facing="left", seed=0),
         job("all_figures"),
     }
 

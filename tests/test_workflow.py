@@ -45,11 +45,14 @@ def test_shipped_config_is_valid():
         lambda c: c["published"].update(record="zenodo.10200914"),
         lambda c: c["published"].update(files=[]),
         lambda c: c["published"]["compare"][0].update(agents=0),
+        lambda c: c["figures"]["vector_fields"][0].update(facing="up"),
+        lambda c: c["figures"]["vector_fields"][0].update(level=-1),
+        lambda c: c["figures"]["vector_field_differences"][0].update(seeds=[0]),
     ],
     ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key",
          "three-objects", "duplicate-pair", "even-world", "unknown-background", "missing-ppo-value", "typo-override",
          "gif-zero-duration", "gif-without-env", "unknown-source", "record-not-an-id", "no-files",
-         "compare-no-agents"],
+         "compare-no-agents", "field-facing-up", "field-negative-level", "difference-one-seed"],
 )
 def test_schema_rejects(mutate):
     config = copy.deepcopy(load_config())
@@ -110,11 +113,20 @@ def test_changed_compiler_flag_rebuilds_the_engine(engine, tmp_path):
          "published.gifs: env 'red-gem-red-line' is neither 'train' nor a pair of 'maze-5x5-with-backgrounds'"),
         (lambda c: c["published"]["gifs"][0].update(experiment="demo-maze-5x5"),
          "published.gifs: experiment 'demo-maze-5x5' has no published_run"),
+        (lambda c: c["figures"]["vector_fields"][0].update(env="red-gem-red-line"),
+         "figures.vector_fields: env 'red-gem-red-line' is neither 'train' nor a pair of 'demo-maze-5x5'"),
+        (lambda c: c["figures"]["vector_fields"][0].update(seed=2),
+         "figures.vector_fields: experiment 'demo-maze-5x5' has no seed 2 (seeds 0..1)"),
+        (lambda c: c["figures"]["vector_field_differences"][0].update(seeds=[0, 7]),
+         "figures.vector_field_differences: experiment 'demo-maze-5x5' has no seed 7"),
+        (lambda c: c["figures"]["vector_field_differences"][0].update(seeds=[1, 1]),
+         "figures.vector_field_differences: a difference of seed 1 with itself"),
     ],
     ids=["unknown-object", "undeclared-colour", "bad-goal", "unknown-ppo-set", "indivisible-batch", "no-experiment",
          "ols-unknown-pair", "gif-unknown-env", "gif-unknown-seed", "gif-unknown-experiment", "illustration-pair",
          "illustration-twice", "compare-unknown-pair", "compare-unpublished", "published-gif-env",
-         "published-gif-unpublished"],
+         "published-gif-unpublished", "field-unknown-env", "field-unknown-seed", "difference-unknown-seed",
+         "difference-same-seed"],
 )
 def test_bad_experiments_stop_the_workflow_before_any_job(tmp_path, mutate, fragment):
     config = load_config()
@@ -144,14 +156,19 @@ def test_figures_all_covers_every_figure(tmp_path):
         counts = {k: int(v) for k, v in (line.split() for line in run.stdout.splitlines()
                                          if line.split()[:1] and line.split()[0] in FIGURE_RULES)}
         figures = config["figures"]
-        assert counts == {
+        expected = {
             "scatter_plot": sum(len(config["experiments"][e]["pairs"]) for e in active),
             "experiment_summary": len(active), "learning_curves": len(active), "object_icons": 1,
             "ols_plot": sum(o["experiment"] in active for o in figures["ols"]),
             "illustration": sum(i["experiment"] in active for i in figures["illustration"]),
             "agent_gif": sum(g["experiment"] in active for g in figures["gifs"]),
+            "vector_field": sum(v["experiment"] in active for v in figures["vector_fields"]),
+            "vector_field_difference": sum(d["experiment"] in active for d in figures["vector_field_differences"]),
             "all_figures": 1,
         }
+        assert counts == {rule: n for rule, n in expected.items() if n}  # the dry run omits rules without jobs
+        if scale == "demo":
+            assert counts["vector_field"] == 2 and counts["vector_field_difference"] == 1
         assert counts["scatter_plot"] == {"demo": 6, "paper": 83}[scale] and counts["agent_gif"] == 2
 
 
@@ -168,8 +185,9 @@ def test_published_source_plans_the_paper_figures_without_training(tmp_path):
     assert counts["download_published"] == counts["unpack_published"] == counts["index_published"] == 1
     assert counts["compare_published"] == len(config["published"]["compare"])
     assert counts["published_agent_gif"] == len(config["published"]["gifs"]) == 2
-    assert not {"train_agent", "evaluate_agent", "learning_curves", "agent_gif"} & set(counts)
+    assert not {"train_agent", "evaluate_agent", "learning_curves", "agent_gif", "vector_field",
+                "vector_field_difference"} & set(counts)
 
 
 FIGURE_RULES = {"scatter_plot", "experiment_summary", "learning_curves", "object_icons", "ols_plot", "illustration",
-                "agent_gif", "all_figures"}
+                "agent_gif", "vector_field", "vector_field_difference", "all_figures"}

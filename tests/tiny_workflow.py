@@ -46,6 +46,8 @@ def tiny_config() -> dict:
                                 "test_level": 100033}]
     figures["gifs"] = [{"experiment": "tiny-a", "seed": 0, "env": "train"}]
     figures["gif"]["frames"] = 4
+    figures["vector_fields"] = [{"experiment": "tiny-a", "seed": 0, "level": 100000, "env": "train"}]
+    figures["vector_field_differences"] = []  # one seed per experiment
     config["published"].update(compare=[], gifs=[])  # the published record's figures are not built here
     return config
 

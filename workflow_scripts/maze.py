@@ -26,8 +26,10 @@ _MESSAGE_LEN = 1024
 
 # Engine functions beyond libenv; call_c_func passes the env handle as the first argument.
 _C_FUNCS = [
-    "int maze_get_grid(libenv_env *, int, int32_t *, int);",
-    "void maze_get_agents(libenv_env *, int32_t *);",
+    "int maze_get_grid(libenv_env *, int, int32_t *, int, char *, int);",
+    "int maze_get_agents(libenv_env *, int32_t *, int, char *, int);",
+    "int maze_set_agent(libenv_env *, int, int, int, int, char *, int);",
+    "int maze_last_error(libenv_env *, char *, int);",
     "int get_state(libenv_env *, int, char *, int);",
     "int set_state(libenv_env *, int, char *, int);",
 ]
@@ -119,7 +121,7 @@ class MazeEnv(CEnv):
         lib_path = _engine_library(engine)
         folder = lib_path.parent
         opts: dict[str, Any] = {"game": game}
-        if colours:
+        if colours is not None:
             opts["colours"] = colours_option(colours)
         opts.update({k: _plain_value(k, v) for k, v in options.items()})
         opts.setdefault("resource_root", str(folder / "assets"))
@@ -139,42 +141,93 @@ class MazeEnv(CEnv):
         self.world_dim = 15 if game == "procgen_maze" else int(opts.get("world_dim", 5))
         # Like procgen's gym3 env: a bare Discrete(15) action space instead of a dict.
         self.ac_space = self.ac_space["action"]
+        self._message = self._ffi.new("char[]", _MESSAGE_LEN)
+
+    def _require_open(self, method: str) -> None:
+        """A clear error instead of gym3's AttributeError on a NoneType once close() has run."""
+        if getattr(self, "closed", True):
+            raise RuntimeError(f"{method}() on a closed MazeEnv: make a new MazeEnv to continue")
+
+    def _engine_message(self) -> str:
+        return self._ffi.string(self._message).decode("utf8", "replace")
+
+    def _raise_pending_error(self) -> None:
+        """Failures of libenv's void calls (act, observe and the steps they run) are kept by the engine."""
+        if self.call_c_func("maze_last_error", self._message, _MESSAGE_LEN) != 0:
+            raise RuntimeError(f"maze engine: {self._engine_message()}")
+
+    def observe(self) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+        self._require_open("observe")
+        result = super().observe()
+        self._raise_pending_error()
+        return result
+
+    def get_info(self) -> list[dict[str, Any]]:
+        self._require_open("get_info")
+        return super().get_info()
 
     def act(self, ac: np.ndarray) -> None:
+        self._require_open("act")
         ac = np.asarray(ac)
         if ac.shape != (self.num,) or not np.issubdtype(ac.dtype, np.integer):
             raise ValueError(f"actions must be an integer array of shape ({self.num},), got {ac.dtype} {ac.shape}")
         if ac.size and (ac.min() < 0 or ac.max() >= NUM_ACTIONS):
             raise ValueError(f"actions must be in 0..{NUM_ACTIONS - 1}, got {ac.min()}..{ac.max()}")
         super().act({"action": ac.astype(np.int32, copy=False)})
+        self._raise_pending_error()
 
     def get_grid(self) -> np.ndarray:
         """Current layouts, int32 [N, W, W] indexed [env, y, x], y = 0 the bottom row on screen
         (51 wall, 100 space, 2 obj1 or goal, 3 obj2)."""
+        self._require_open("get_grid")
         cells = self.world_dim * self.world_dim
         out = np.empty((self.num, cells), dtype=np.int32)
         for i in range(self.num):
-            self.call_c_func("maze_get_grid", i, self._ffi.from_buffer("int32_t[]", out[i]), cells)
+            if self.call_c_func("maze_get_grid", i, self._ffi.from_buffer("int32_t[]", out[i]), cells,
+                                self._message, _MESSAGE_LEN) != cells:
+                raise RuntimeError(f"maze engine: get_grid of env {i}: {self._engine_message()}")
         return out.reshape(self.num, self.world_dim, self.world_dim)
 
     def get_agent(self) -> np.ndarray:
         """Agent cells and facing, int32 [N, 3]: x, y (y = 0 at the bottom) and 1 when facing right."""
+        self._require_open("get_agent")
         out = np.empty((self.num, 3), dtype=np.int32)
-        self.call_c_func("maze_get_agents", self._ffi.from_buffer("int32_t[]", out))
+        if self.call_c_func("maze_get_agents", self._ffi.from_buffer("int32_t[]", out), out.size, self._message,
+                            _MESSAGE_LEN) != out.size:
+            raise RuntimeError(f"maze engine: get_agent: {self._engine_message()}")
         return out
+
+    def set_agent(self, index: int, x: int, y: int, facing_right: bool = False) -> None:
+        """Put env `index`'s agent on the open cell (x, y) (y = 0 at the bottom), facing right or left, without
+        playing a step: the episode, its clock and the level stay as they are, and observe() shows the agent
+        there. ValueError for a bad index, a cell outside the world, a wall or an object (standing on one
+        ends the episode, so that frame never exists)."""
+        self._require_open("set_agent")
+        values = {"index": index, "x": x, "y": y}
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"set_agent: {name} must be an int, got {type(value).__name__} {value!r}")
+            if not -(2**31) <= value < 2**31:
+                raise ValueError(f"set_agent: {name} = {value} is out of range")
+        if self.call_c_func("maze_set_agent", int(index), int(x), int(y), int(bool(facing_right)), self._message,
+                            _MESSAGE_LEN) != 0:
+            raise ValueError(f"set_agent(index={index}, x={x}, y={y}): {self._engine_message()}")
 
     def get_state(self) -> list[bytes]:
         """Each env's full state (level, agent, episode clock, level-seed stream), for checkpoints."""
+        self._require_open("get_state")
         states = []
         for i in range(self.num):
             size = self.call_c_func("get_state", i, self._ffi.NULL, 0)
-            buf = self._ffi.new("char[]", size)
-            self.call_c_func("get_state", i, buf, size)
+            buf = self._ffi.new("char[]", max(size, 0))
+            if size < 0 or self.call_c_func("get_state", i, buf, size) != size:
+                raise RuntimeError(f"maze engine: get_state of env {i} failed (details on stderr)")
             states.append(bytes(self._ffi.buffer(buf, size)))
         return states
 
     def set_state(self, states: Sequence[bytes]) -> None:
         """Restore states from get_state() of an env with the same game, options and number of envs."""
+        self._require_open("set_state")
         if len(states) != self.num:
             raise ValueError(f"expected {self.num} env states, got {len(states)}")
         for i, state in enumerate(states):
@@ -183,5 +236,6 @@ class MazeEnv(CEnv):
 
     def render(self, scale: int = 8) -> np.ndarray:
         """The current observations upscaled for humans by nearest neighbour, uint8 [N, 64*scale, 64*scale, 3]."""
+        self._require_open("render")
         _, ob, _ = self.observe()
         return ob["rgb"].repeat(scale, axis=1).repeat(scale, axis=2)

@@ -24,6 +24,9 @@ _COLOUR_NAME = re.compile(r"[a-z][a-z0-9]*")
 
 def all_colours(extra: Mapping[str, Sequence[int]] | None = None) -> dict[str, tuple[int, int, int]]:
     """The built-in colours plus user-declared ones, checked: lower-case names, channels 0..255, no redefinition."""
+    if extra is not None and not isinstance(extra, Mapping):
+        raise TypeError(f"colours must be a mapping of colour name to [r, g, b], "
+                        f"got {type(extra).__name__} {extra!r}")
     colours = dict(BUILTIN_COLOURS)
     for name, rgb in (extra or {}).items():
         if not isinstance(name, str) or not _COLOUR_NAME.fullmatch(name) or name == "invisible":

@@ -1,0 +1,94 @@
+# Policy vector fields (README, "Policy vector fields"): an agent's action distribution at every open cell of
+# one level, and the difference between two agents' fields. Each field is one batched forward pass over
+# frames the engine renders with the agent placed on each cell; a job takes seconds.
+
+VECTOR_FIELD_CODE = [f"workflow_scripts/{m}.py" for m in ("vector_field", "maze", "agent", "atomic", "objects")]
+VECTOR_FIELD_STEM = "figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}"
+
+
+def check_vector_fields():
+    """figures.vector_fields and figures.vector_field_differences name existing experiments, seeds and envs."""
+    for section in ("vector_fields", "vector_field_differences"):
+        for entry in config["figures"][section]:
+            exp = _figure_experiment(f"figures.{section}", entry)
+            if entry["env"] != "train" and entry["env"] not in pairs(exp):
+                raise ValueError(f"figures.{section}: env {entry['env']!r} is neither 'train' nor a pair of "
+                                 f"{exp!r}; its pairs: {', '.join(pairs(exp))}")
+            for seed in entry.get("seeds", [entry.get("seed")]):
+                if seed not in seeds(exp):
+                    raise ValueError(f"figures.{section}: experiment {exp!r} has no seed {seed} "
+                                     f"(seeds {seeds(exp)[0]}..{seeds(exp)[-1]})")
+            if len(set(entry.get("seeds", []))) == 1:
+                raise ValueError(f"figures.{section}: a difference of seed {entry['seeds'][0]} with itself")
+
+
+check_vector_fields()
+
+
+def vector_field_targets():
+    """The PNG and CSV of every configured field of the active experiments (of our own agents: figure_targets
+    asks for them only with source=local)."""
+    stems = [VECTOR_FIELD_STEM.format(**v) for v in config["figures"]["vector_fields"] if v["experiment"] in ACTIVE]
+    stems += [VECTOR_FIELD_STEM.format(**d, seed=d["seeds"][0]) + f"-minus-seed_{d['seeds'][1]}"
+              for d in config["figures"]["vector_field_differences"] if d["experiment"] in ACTIVE]
+    return [f"{stem}.{ext}" for stem in stems for ext in ("png", "csv")]
+
+
+# What a field of an agent of {experiment} in {env} on {level} depends on, besides the agents.
+VECTOR_FIELD_PARAMS = dict(
+    game=lambda wc: "single" if wc.env == "train" else "duel",
+    objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
+                        dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
+    background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
+    world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
+    colours=config["colours"],
+    level=lambda wc: int(wc.level),
+    facing=lambda wc: wc.facing,
+    title=lambda wc: f"{wc.experiment}, {wc.env}",
+)
+VECTOR_FIELD_WILDCARDS = dict(seed=r"\d+", other=r"\d+", level=r"\d+", facing="left|right")
+
+
+rule vector_field:
+    input:
+        lib=ENGINE_LIB,
+        assets=ENGINE_ASSETS,
+        models=lambda wc: [final_checkpoint(wc.experiment, wc.seed)],
+        code=VECTOR_FIELD_CODE,
+    output:
+        png=report(f"{VECTOR_FIELD_STEM}.png", caption="../report/vector_field.rst", category="{experiment}",
+                   subcategory="Vector fields", labels={"seed": "{seed}", "env": "{env}", "level": "{level}",
+                                                        "facing": "{facing}"}),
+        csv=f"{VECTOR_FIELD_STEM}.csv",
+    params:
+        labels=lambda wc: [f"seed {wc.seed}"],
+        **VECTOR_FIELD_PARAMS,
+    wildcard_constraints:
+        **VECTOR_FIELD_WILDCARDS,
+    log:
+        "results/logs/figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}.log",
+    script:
+        "../workflow_scripts/vector_field.py"
+
+
+rule vector_field_difference:
+    input:
+        lib=ENGINE_LIB,
+        assets=ENGINE_ASSETS,
+        models=lambda wc: [final_checkpoint(wc.experiment, wc.seed), final_checkpoint(wc.experiment, wc.other)],
+        code=VECTOR_FIELD_CODE,
+    output:
+        png=report(f"{VECTOR_FIELD_STEM}-minus-seed_{{other}}.png", caption="../report/vector_field_difference.rst",
+                   category="{experiment}", subcategory="Vector fields",
+                   labels={"seed": "{seed} minus {other}", "env": "{env}", "level": "{level}", "facing": "{facing}"}),
+        csv=f"{VECTOR_FIELD_STEM}-minus-seed_{{other}}.csv",
+    params:
+        labels=lambda wc: [f"seed {wc.seed}", f"seed {wc.other}"],
+        **VECTOR_FIELD_PARAMS,
+    wildcard_constraints:
+        **VECTOR_FIELD_WILDCARDS,
+    log:
+        "results/logs/figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}"
+        "-minus-seed_{other}.log",
+    script:
+        "../workflow_scripts/vector_field.py"
