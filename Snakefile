@@ -1,7 +1,7 @@
 # Colour versus Shape Goal Misgeneralization (Ramanauskas & Şimşek 2023): the reproduction workflow.
 import sys
 
-from snakemake.utils import min_version
+from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
@@ -19,6 +19,7 @@ configfile: "config.yaml"
 
 
 config_check.check_config(config, "schemas/config.schema.yaml")
+validate(config, "schemas/config.schema.yaml")  # passes now; fills in the schema's defaults
 
 
 report: "report/workflow.rst"

@@ -110,6 +110,18 @@ EVALUATION_PARAMS = dict(
 )
 
 
+# The game of {env} (`train`: the experiment's training game, else one of its pairs) in {experiment}: for the
+# rules that play an agent there (GIFs, vector fields).
+GAME_PARAMS = dict(
+    game=lambda wc: "single" if wc.env == "train" else "duel",
+    objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
+                        dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
+    background=experiment_value("background"),
+    world_dim=experiment_value("world_dim"),
+    colours=config["colours"],
+)
+
+
 def _published_index():
     """The index of the unpacked published record (after its checkpoint has run)."""
     from workflow_scripts.published import read_index

@@ -127,12 +127,7 @@ rule illustration:
 
 # What a GIF of an agent of {experiment} in {env} depends on, besides the agent: ours and published alike.
 GIF_PARAMS = dict(
-    game=lambda wc: "single" if wc.env == "train" else "duel",
-    objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
-                        dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
-    background=experiment_value("background"),
-    world_dim=experiment_value("world_dim"),
-    colours=config["colours"],
+    **GAME_PARAMS,
     seed=config["evaluation"]["seed"],
     **config["figures"]["gif"],
 )

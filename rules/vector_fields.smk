@@ -2,7 +2,6 @@
 # one level, and the difference between two agents' fields. Each field is one batched forward pass over
 # frames the engine renders with the agent placed on each cell; a job takes seconds.
 
-VECTOR_FIELD_CODE = [f"workflow_scripts/{m}.py" for m in ("vector_field", "maze", "agent", "atomic", "objects")]
 VECTOR_FIELD_STEM = "figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}"
 
 
@@ -36,12 +35,7 @@ def vector_field_targets():
 
 # What a field of an agent of {experiment} in {env} on {level} depends on, besides the agents.
 VECTOR_FIELD_PARAMS = dict(
-    game=lambda wc: "single" if wc.env == "train" else "duel",
-    objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
-                        dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
-    background=lambda wc: EXPERIMENTS[wc.experiment]["background"],
-    world_dim=lambda wc: EXPERIMENTS[wc.experiment]["world_dim"],
-    colours=config["colours"],
+    **GAME_PARAMS,
     level=lambda wc: int(wc.level),
     facing=lambda wc: wc.facing,
     title=lambda wc: f"{wc.experiment}, {wc.env}",
@@ -54,7 +48,7 @@ rule vector_field:
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         models=lambda wc: [final_checkpoint(wc.experiment, wc.seed)],
-        code=VECTOR_FIELD_CODE,
+        code=job_code("vector_field"),
     output:
         png=report(f"{VECTOR_FIELD_STEM}.png", caption="../report/vector_field.rst", category="{experiment}",
                    subcategory="Vector fields", labels={"seed": "{seed}", "env": "{env}", "level": "{level}",
@@ -68,7 +62,7 @@ rule vector_field:
     log:
         "results/logs/figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}.log",
     script:
-        "../workflow_scripts/vector_field.py"
+        "../workflow_scripts/jobs/vector_field.py"
 
 
 rule vector_field_difference:
@@ -76,7 +70,7 @@ rule vector_field_difference:
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         models=lambda wc: [final_checkpoint(wc.experiment, wc.seed), final_checkpoint(wc.experiment, wc.other)],
-        code=VECTOR_FIELD_CODE,
+        code=job_code("vector_field_difference"),
     output:
         png=report(f"{VECTOR_FIELD_STEM}-minus-seed_{{other}}.png", caption="../report/vector_field_difference.rst",
                    category="{experiment}", subcategory="Vector fields",
@@ -91,4 +85,4 @@ rule vector_field_difference:
         "results/logs/figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}"
         "-minus-seed_{other}.log",
     script:
-        "../workflow_scripts/vector_field.py"
+        "../workflow_scripts/jobs/vector_field_difference.py"

@@ -13,7 +13,6 @@ since stepping there ends the episode.
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import matplotlib
@@ -175,11 +174,3 @@ def vector_field_outputs(models: Sequence[str | os.PathLike[str]], labels: Seque
     heading = f"{title}: {' minus '.join(labels)}, level {level}, facing {'right' if facing_right else 'left'}"
     save_png(draw_field(field, placements.picture, world_dim, heading, difference=len(fields) == 2), png)
     write_csv(field, csv)
-
-
-if "snakemake" in globals():
-    p = snakemake.params  # noqa: F821
-    vector_field_outputs(snakemake.input.models, p.labels, snakemake.output.png, snakemake.output.csv,  # noqa: F821
-                         p.game, p.level, p.facing == "right", p.title, colours=p.colours,
-                         engine=Path(snakemake.input.lib).parent, background=p.background,  # noqa: F821
-                         world_dim=p.world_dim, **p.objects)

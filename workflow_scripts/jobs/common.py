@@ -7,6 +7,7 @@ from workflow_scripts.evaluate import evaluate_checkpoint
 from workflow_scripts.logs import LogStream, configure_logging
 from workflow_scripts.media import agent_gif
 from workflow_scripts.metrics import level_range
+from workflow_scripts.vector_field import vector_field_outputs
 
 
 def evaluation(snakemake) -> None:
@@ -30,3 +31,14 @@ def gif(snakemake) -> None:
               p.duration_ms, colours=p.colours, engine=Path(snakemake.input.lib).parent, background=p.background,
               world_dim=p.world_dim, **p.objects)
     logger.info("%d frames of %s", p.frames, snakemake.input.model)
+
+
+def vector_field(snakemake) -> None:
+    """An agent's vector field on a level, or the difference of two agents' fields."""
+    logger = configure_logging(snakemake)
+    p = snakemake.params
+    vector_field_outputs(snakemake.input.models, p.labels, snakemake.output.png, snakemake.output.csv, p.game,
+                         p.level, p.facing == "right", p.title, colours=p.colours,
+                         engine=Path(snakemake.input.lib).parent, background=p.background, world_dim=p.world_dim,
+                         **p.objects)
+    logger.info("field of %s on level %d", " minus ".join(p.labels), p.level)
