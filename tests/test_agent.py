@@ -111,3 +111,48 @@ def test_same_seed_same_init():
     c = new_policy().state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not torch.equal(a["embedder.fc.weight"], c["embedder.fc.weight"])
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"", "is empty"),
+    (b"hello, this is a text file\n", "is not a PyTorch checkpoint"),  # torch.load alone: KeyError: 101
+    (b"\x80\x02garbage", "is not a"),
+])
+def test_unreadable_checkpoint_names_the_file(tmp_path, content, fragment):
+    path = tmp_path / "model_7.pth"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=fragment) as caught:
+        load_policy(path)
+    assert str(path) in str(caught.value)
+
+
+def test_truncated_checkpoint_names_the_file(tmp_path):
+    path = tmp_path / "model_7.pth"
+    torch.save(original_checkpoint(), path)
+    path.write_bytes(path.read_bytes()[:100_000])
+    with pytest.raises(ValueError, match="truncated or corrupt") as caught:
+        load_policy(path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_weights_are_refused(tmp_path, value):
+    ckpt = original_checkpoint()
+    ckpt["model_state_dict"]["embedder.block2.res1.conv2.bias"][3] = value
+    path = tmp_path / "model_5046272.pth"
+    torch.save(ckpt, path)
+    with pytest.raises(ValueError, match="non-finite") as caught:
+        load_policy(path)
+    assert str(path) in str(caught.value) and "embedder.block2.res1.conv2.bias" in str(caught.value)
+
+
+@pytest.mark.parametrize("obs", [
+    torch.zeros(2, 64, 64, 3),  # float frames would be scaled by 1/255 a second time, quietly
+    torch.zeros(2, 3, 64, 64, dtype=torch.uint8),
+    torch.zeros(2, 32, 32, 3, dtype=torch.uint8),
+    torch.zeros(64, 64, 3, dtype=torch.uint8),
+])
+def test_wrong_frames_are_named(obs):
+    with pytest.raises(ValueError, match=r"uint8 frames \[N, 64, 64, 3\]") as caught:
+        new_policy().logits_and_value(obs)
+    assert str(list(obs.shape)) in str(caught.value)

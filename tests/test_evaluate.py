@@ -82,3 +82,33 @@ def test_inverse_cdf_sampling_frequencies():
     freq = np.bincount(actions.numpy(), minlength=4) / len(u)
     np.testing.assert_allclose(freq, probs.numpy(), atol=0.005)
     assert freq[1] == 0
+
+
+@pytest.mark.parametrize("max_batch", [0, -3, 2.5, True])
+def test_bad_max_batch_is_named(engine, tmp_path, max_batch):
+    torch.save({"model_state_dict": new_policy().state_dict()}, tmp_path / "model_0.pth")
+    with pytest.raises(ValueError, match=f"max_batch must be a positive int.*got {max_batch!r}"):
+        evaluate_checkpoint(tmp_path / "model_0.pth", "red_line_diag", "yellow_gem", levels=range(3),
+                            max_batch=max_batch)
+    with pytest.raises(ValueError, match="max_batch must be a positive int"):
+        run_episodes(ScriptedPolicy(RIGHT), "duel", range(3), max_batch=max_batch)
+
+
+def test_nan_weights_are_an_error_not_timeouts(engine, tmp_path):
+    state = new_policy().state_dict()
+    state["fc_policy.bias"][:] = float("nan")
+    torch.save({"model_state_dict": state}, tmp_path / "model_0.pth")
+    with pytest.raises(ValueError, match="non-finite") as caught:
+        evaluate_checkpoint(tmp_path / "model_0.pth", "red_line_diag", "yellow_gem", levels=range(100_000, 100_005))
+    assert str(tmp_path / "model_0.pth") in str(caught.value)
+
+
+def test_non_finite_outputs_name_the_checkpoint(engine, tmp_path):
+    """Finite but huge weights overflow to inf - inf = NaN in the logits: the outputs are checked too."""
+    torch.manual_seed(0)
+    state = new_policy().state_dict()
+    state["fc_policy.weight"] = torch.where(torch.arange(15).unsqueeze(1) % 2 == 0, 3e38, -3e38).expand(15, 256).clone()
+    torch.save({"model_state_dict": state}, tmp_path / "model_0.pth")
+    with pytest.raises(ValueError, match="non-finite .* first on level 100000 at step 1") as caught:
+        evaluate_checkpoint(tmp_path / "model_0.pth", "red_line_diag", "yellow_gem", levels=range(100_000, 100_005))
+    assert str(tmp_path / "model_0.pth") in str(caught.value)

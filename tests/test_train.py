@@ -2,13 +2,18 @@
 format, and a small learning test."""
 
 import math
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
 
 import pytest
 import torch
 
 from workflow_scripts.agent import load_policy
 from workflow_scripts.capability import training_game_episodes
-from workflow_scripts.train import TrainConfig, checkpoint_path, train
+from workflow_scripts.train import RunFolderBusy, SaveError, TrainConfig, checkpoint_path, main, run_folder_lock, train
 
 TINY = dict(n_envs=4, n_steps=16, minibatches=2, epochs=2, timesteps=192, torch_threads=1, env_threads=0,
             num_levels=50, num_checkpoints=5)
@@ -83,6 +88,78 @@ def test_checkpoints_keep_the_original_format(engine, tmp_path):
     assert torch.load(checkpoint_path(tmp_path, 0), weights_only=True)["optimizer_state_dict"]["state"] == {}
     load_policy(final)  # loads strictly, weights only
     assert (tmp_path / "obs.png").exists()
+    # final.pth is an independent copy: damage to one file must leave the other intact.
+    assert (tmp_path / "final.pth").read_bytes() == final.read_bytes()
+    assert not os.path.samefile(tmp_path / "final.pth", final)
+
+
+def tiny_args(out, **changes):
+    """The CLI flags of a TINY config."""
+    return ["--out", str(out), "--device", "cpu", *[f"--{k}={v}" for k, v in {**TINY, **changes}.items()]]
+
+
+def test_finished_run_of_another_config_is_not_overwritten(engine, tmp_path, capsys):
+    out = tmp_path / "run"
+    a, b = TrainConfig(seed=5, **TINY), TrainConfig(seed=5, **{**TINY, "learning_rate": 1e-3})
+    first = train(a, out, device="cpu")
+    shutil.copy(first, tmp_path / "a.pth")
+    kept = {p.name: p.read_bytes() for p in out.glob("*.pth")}
+    with pytest.raises(FileExistsError, match=r"another configuration \(learning_rate 0.0005 -> 0.001\).*--overwrite"):
+        train(b, out, device="cpu")
+    with pytest.raises(SystemExit, match=f"error: {out} holds a finished run"):
+        main(tiny_args(out, seed=5, learning_rate=1e-3))
+    assert {p.name: p.read_bytes() for p in out.glob("*.pth")} == kept
+    assert train(a, out, device="cpu") == first  # the same config resumes its finished run: nothing to refuse
+
+    main([*tiny_args(out, seed=5, learning_rate=1e-3), "--overwrite"])
+    assert_same(weights(out / "final.pth"), weights(train(b, tmp_path / "fresh", device="cpu")))
+    # Snakemake deletes a job's outputs before rerunning it with a changed config: that rerun proceeds.
+    (out / "final.pth").unlink()
+    assert_same(weights(train(a, out, device="cpu")), weights(tmp_path / "a.pth"))
+    assert "starting afresh: removing" in capsys.readouterr().err
+
+
+def test_full_disk_names_the_file(engine, tmp_path, monkeypatch):
+    """torch.save on a full disk raises RuntimeError('basic_ios::clear' or 'unexpected pos'); /dev/full is one."""
+    real_save, calls = torch.save, []
+
+    def save_to_full_disk_after_the_first(obj, f):
+        calls.append(f)
+        real_save(obj, f if len(calls) == 1 else "/dev/full")
+
+    monkeypatch.setattr(torch, "save", save_to_full_disk_after_the_first)
+    with pytest.raises(SaveError, match=r"could not write .*model_64\.pth: .*the disk may be full"):
+        train(TrainConfig(seed=0, **TINY), tmp_path, device="cpu")
+    assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written is left behind
+
+
+HOLD_LOCK = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from workflow_scripts.train import run_folder_lock
+    with run_folder_lock(Path(sys.argv[1])):
+        print("locked", flush=True)
+        time.sleep(60)
+""")
+
+
+def test_second_trainer_on_a_folder_fails_at_once(engine, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "model_0.pth").write_bytes(b"a file of the running trainer")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with pytest.raises(RunFolderBusy, match=f"{out} is in use by another trainer: PID {holder.pid} on host"):
+            train(TrainConfig(seed=0, **TINY), out, device="cpu")
+        with pytest.raises(SystemExit, match=f"PID {holder.pid}"):
+            main(tiny_args(out))
+        assert (out / "model_0.pth").read_bytes() == b"a file of the running trainer"
+    finally:
+        holder.kill()  # as kill -9: the kernel releases the lock
+        holder.wait()
+    with run_folder_lock(out):
+        pass
 
 
 def mean_episode_length(policy_path, levels, world_dim):

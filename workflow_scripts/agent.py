@@ -2,6 +2,7 @@
 match the original (training.md §1), so published checkpoints load with strict=True."""
 
 import os
+import pickle
 from pathlib import Path
 
 import torch
@@ -9,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 NUM_ACTIONS = 15
+FRAME_SHAPE = (64, 64, 3)
 
 
 class ResidualBlock(nn.Module):
@@ -73,6 +75,7 @@ class Policy(nn.Module):
         self.embedder.apply(_xavier)  # after PyTorch's default init, as in the original
         self.fc_policy = _orthogonal(nn.Linear(256, NUM_ACTIONS), gain=0.01)
         self.fc_value = _orthogonal(nn.Linear(256, 1), gain=1.0)
+        self.source: Path | None = None  # the checkpoint it was loaded from, for error messages
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x: float [N, 3, 64, 64] in [0, 1]. Returns (log-probabilities [N, 15], values [N])."""
@@ -81,6 +84,10 @@ class Policy(nn.Module):
 
     def logits_and_value(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """obs: the engine's uint8 [N, 64, 64, 3] frames. Returns (log-probabilities [N, 15], values [N])."""
+        # A float or NCHW frame would still run (or fail deep inside a layer) and give a wrong answer.
+        if obs.dtype != torch.uint8 or obs.dim() != 4 or tuple(obs.shape[1:]) != FRAME_SHAPE:
+            raise ValueError(f"logits_and_value takes the engine's uint8 frames [N, 64, 64, 3]; got {obs.dtype} "
+                             f"{list(obs.shape)}")
         return self(prepare_obs(obs))
 
 
@@ -96,11 +103,35 @@ def new_policy(device: str | torch.device = "cpu") -> Policy:
     return Policy().to(device=device, memory_format=torch.channels_last)
 
 
+def _read_checkpoint(path: Path, device: str | torch.device) -> object:
+    """torch.load (weights only), with errors that name the file and say what is wrong with it."""
+    if path.is_file() and path.stat().st_size == 0:
+        raise ValueError(f"{path} is empty, not a checkpoint (an interrupted copy or download?)")
+    try:
+        return torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ValueError(f"{path} is not a weights-only PyTorch checkpoint: it is corrupt, or it holds Python "
+                         f"objects that loading would have to run as code, which is refused") from err
+    except (EOFError, KeyError, RuntimeError, ValueError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path} is not a PyTorch checkpoint, or is truncated or corrupt "
+                         f"({type(err).__name__}: {err})") from err
+
+
 def load_policy(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Policy:
     """A policy from a checkpoint, in the original format or ours (both hold `model_state_dict`)."""
-    checkpoint = torch.load(Path(path), map_location=device, weights_only=True)
+    path = Path(path)
+    checkpoint = _read_checkpoint(path, device)
     if not isinstance(checkpoint, dict) or "model_state_dict" not in checkpoint:
         raise ValueError(f"{path} is not a policy checkpoint: no 'model_state_dict' key")
     policy = new_policy("cpu")
-    policy.load_state_dict(checkpoint["model_state_dict"], strict=True)
+    try:
+        policy.load_state_dict(checkpoint["model_state_dict"], strict=True)
+    except RuntimeError as err:
+        raise RuntimeError(f"{path} does not hold the paper's agent: {err}") from err
+    # NaN weights would evaluate quietly: every action NaN-sampled, every level a timeout.
+    broken = [name for name, tensor in policy.state_dict().items() if not torch.isfinite(tensor).all()]
+    if broken:
+        raise ValueError(f"{path} has non-finite (NaN or infinite) weights in {', '.join(broken)}: the run that "
+                         f"wrote it diverged or the file is damaged")
+    policy.source = path
     return policy.to(device=device, memory_format=torch.channels_last).eval()

@@ -39,12 +39,29 @@ def sample_actions(log_probs: torch.Tensor, uniforms: torch.Tensor) -> torch.Ten
     return torch.searchsorted(cdf, uniforms.unsqueeze(1), right=True).squeeze(1).clamp_(max=log_probs.shape[1] - 1)
 
 
+def check_max_batch(max_batch: int) -> None:
+    """max_batch must be a positive int: it is the number of frames per inference call."""
+    if isinstance(max_batch, bool) or not isinstance(max_batch, (int, np.integer)) or max_batch < 1:
+        raise ValueError(f"max_batch must be a positive int (frames per inference call), got {max_batch!r}")
+
+
+def _check_finite(policy: Policy, log_probs: torch.Tensor, levels: Sequence[int], rows: np.ndarray, t: int) -> None:
+    """A NaN or +inf log-probability would be sampled as the last action on every step, quietly."""
+    bad = log_probs.isnan().any(1) | log_probs.isposinf().any(1)
+    if bad.any():
+        source = getattr(policy, "source", None) or "the policy"
+        level = levels[rows[int(bad.nonzero()[0, 0])]]
+        raise ValueError(f"{source} gives non-finite (NaN or infinite) action probabilities, first on level {level} "
+                         f"at step {t + 1}: its weights are broken, or bfloat16 overflowed")
+
+
 def run_episodes(policy: Policy, game: str, levels: Sequence[int], seed: int = 0, device: str | torch.device = "cpu",
                  bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None,
                  **env_options: Any) -> pd.DataFrame:
     """The first episode of every level: columns seed (the level), steps (actions taken, the last
     included), reward (raw reward of the last step; 0 on a timeout). Finished levels leave the batch;
     inference runs in chunks of at most max_batch frames, which bounds memory."""
+    check_max_batch(max_batch)
     levels = [int(s) for s in levels]
     env = MazeEnv(len(levels), game, level_seeds=levels, reuse_arrays=True, **env_options)
     uniforms = action_uniforms(seed, levels)
@@ -64,6 +81,7 @@ def run_episodes(policy: Policy, game: str, levels: Sequence[int], seed: int = 0
             obs = torch.from_numpy(ob["rgb"][idx[chunk]]).to(device)
             with torch.no_grad(), torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=bf16):
                 log_probs = policy.logits_and_value(obs)[0].float().cpu()
+            _check_finite(policy, log_probs, levels, idx[chunk], t)
             for k, row in zip(chunk, log_probs):
                 cache[keys[k]] = row
         actions[:] = 4
@@ -109,6 +127,7 @@ def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, back
                         bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None) -> pd.DataFrame:
     """An agent (original checkpoint format or ours) in the duel game: obj1 gives +10, obj2 -10, a timeout 0.
     One row per level, in order: seed, steps, reward."""
+    check_max_batch(max_batch)
     policy = load_policy(path, device)
     return run_episodes(policy, "duel", levels, seed, device, bf16, max_batch, progress, obj1=obj1, obj2=obj2,
                         background=background, world_dim=world_dim, colours=colours)

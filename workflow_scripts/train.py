@@ -12,11 +12,15 @@ import argparse
 import contextlib
 import csv
 import dataclasses
+import fcntl
 import json
 import math
 import os
+import shutil
+import socket
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +35,7 @@ from workflow_scripts.ppo import RewardScaler, gae, normalize_advantages, ppo_lo
 
 CHECKPOINT_FORMAT = "csgm-train-2"
 FINAL_NAME = "final.pth"
+LOCK_NAME = "train.lock"
 LOG_COLUMNS = [
     "iteration", "timesteps", "wall_time", "fps", "episodes", "mean_episode_length", "median_episode_length",
     "mean_episode_reward", "median_episode_reward", "policy_loss", "value_loss", "entropy", "approx_kl",
@@ -97,6 +102,44 @@ class TrainConfig:
 
     def final_timesteps(self) -> int:
         return math.ceil(self.timesteps / self.batch) * self.batch
+
+
+class RunFolderBusy(RuntimeError):
+    """Another trainer holds the run folder's lock."""
+
+
+class SaveError(OSError):
+    """A file of the run could not be written (most often: the disk is full)."""
+
+
+@contextlib.contextmanager
+def _saving(path: Path) -> Iterator[None]:
+    """Turns a failed write (torch.save reports a full disk as a RuntimeError) into a message naming the file."""
+    try:
+        yield
+    except (OSError, RuntimeError) as err:
+        raise SaveError(f"could not write {path}: {err} (the disk may be full, or the folder not writable)") from err
+
+
+@contextlib.contextmanager
+def run_folder_lock(out_dir: Path) -> Iterator[None]:
+    """Holds an exclusive lock on out_dir/train.lock, which names the holder, while the block runs: a second
+    trainer on the folder fails at once. The kernel releases it when the process dies, even by kill -9."""
+    with open(out_dir / LOCK_NAME, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().split() or ["(not yet written)"]
+            raise RunFolderBusy(f"{out_dir} is in use by another trainer: PID {' on host '.join(holder)} holds "
+                                f"{out_dir / LOCK_NAME}; wait for it to end or stop it, then rerun") from None
+        try:
+            f.truncate(0)
+            f.write(f"{os.getpid()} {socket.gethostname()}\n")
+            f.flush()
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def resolve_device(device: str) -> torch.device:
@@ -166,7 +209,7 @@ class Trainer:
         self.first_frame, self.log_rows = state["first_frame"], list(state["log_rows"])
 
     def save(self, path: Path) -> None:
-        with atomic_path(path) as tmp:
+        with _saving(path), atomic_path(path) as tmp:
             torch.save(self.state(), tmp)
 
     # ----- one iteration ---------------------------------------------------------------------------
@@ -264,8 +307,32 @@ def _matching_resume_state(out_dir: Path, config: TrainConfig) -> dict[str, Any]
     return best
 
 
+def _refuse_overwrite(out_dir: Path, config: TrainConfig) -> None:
+    """A finished run of another configuration is a user's result: training must not replace it unasked.
+    (Snakemake deletes final.pth before it reruns a job, so its reruns pass.)"""
+    final = out_dir / FINAL_NAME
+    if not final.exists():
+        return
+    wanted = json.dumps(dataclasses.asdict(config), sort_keys=True)
+    try:
+        state = torch.load(final, map_location="cpu", weights_only=True)
+        found = state["config"] if state.get("format") == CHECKPOINT_FORMAT else None
+        what = f"a {FINAL_NAME} in another checkpoint format (not {CHECKPOINT_FORMAT})" if found is None else ""
+    except Exception as err:  # whatever it is, it is not ours to delete
+        found, what = None, f"a {FINAL_NAME} this trainer did not write ({type(err).__name__}: {err})"
+    if found == wanted:
+        return
+    if found is not None:
+        ours, theirs = json.loads(wanted), json.loads(found)
+        changes = [f"{k} {theirs.get(k)!r} -> {ours.get(k)!r}" for k in sorted(ours | theirs)
+                   if theirs.get(k) != ours.get(k)]
+        what = f"a finished run of another configuration ({', '.join(changes)})"
+    raise FileExistsError(f"{out_dir} holds {what}; training here would replace its {FINAL_NAME} and checkpoints. "
+                          f"Pass --overwrite (train(..., overwrite=True)) to replace it, or choose another --out")
+
+
 def _write_log(path: Path, rows: list[dict[str, Any]]) -> None:
-    with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
+    with _saving(path), atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=LOG_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
@@ -280,11 +347,20 @@ def _mean(values: torch.Tensor) -> float:
 
 
 def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "auto", label: str = "",
-          stop_after_iterations: int | None = None) -> Path:
-    """Runs (or resumes) training into out_dir; returns the final checkpoint's path.
+          stop_after_iterations: int | None = None, overwrite: bool = False) -> Path:
+    """Runs (or resumes) training into out_dir; returns the final checkpoint's path. The folder is locked
+    while it runs; a finished run of another configuration there is refused unless `overwrite`.
     `stop_after_iterations` ends the process early as if it had been killed (for tests)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    with run_folder_lock(out_dir):
+        if not overwrite:
+            _refuse_overwrite(out_dir, config)
+        return _train(config, out_dir, device, label, stop_after_iterations)
+
+
+def _train(config: TrainConfig, out_dir: Path, device: str, label: str, stop_after_iterations: int | None) -> Path:
+    """train() in its locked folder."""
     dev = resolve_device(device)
     torch.set_num_threads(config.torch_threads)
     if dev.type == "cuda":
@@ -300,11 +376,15 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
         trainer.load(resume)
         print(f"{label}resuming at timestep {trainer.timesteps:,} (iteration {trainer.iteration})", flush=True)
     else:
-        for stale in [out_dir / "resume.pth", out_dir / FINAL_NAME, *out_dir.glob("model_*.pth")]:
-            stale.unlink(missing_ok=True)
+        stale = [p for p in [out_dir / "resume.pth", out_dir / FINAL_NAME, *out_dir.glob("model_*.pth")] if p.exists()]
+        if stale:  # a partial run of another config (or one Snakemake reruns after a change): not resumable here
+            print(f"{label}starting afresh: removing {', '.join(p.name for p in stale)} from {out_dir} (another "
+                  f"configuration's, or unreadable)", file=sys.stderr, flush=True)
+        for path in stale:
+            path.unlink()
         trainer.save(checkpoint_path(out_dir, 0))
     # Both are rewritten from the saved state, so a rerun that deleted them loses nothing.
-    with atomic_path(out_dir / "obs.png") as tmp:
+    with _saving(out_dir / "obs.png"), atomic_path(out_dir / "obs.png") as tmp:
         Image.fromarray(trainer.first_frame.numpy()).save(tmp, format="PNG")
     _write_log(log_path, trainer.log_rows)
 
@@ -345,10 +425,9 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
     trainer.env.close()
     final = checkpoint_path(out_dir, trainer.timesteps)
     if trainer.timesteps >= config.timesteps:
-        # final.pth: a fixed name for the workflow, hard-linked to the original's model_<t>.pth.
-        with atomic_path(out_dir / FINAL_NAME) as tmp:
-            tmp.unlink()
-            os.link(final, tmp)
+        # final.pth: a fixed name for the workflow; a copy, not a link, so damage to one spares the other.
+        with _saving(out_dir / FINAL_NAME), atomic_path(out_dir / FINAL_NAME) as tmp:
+            shutil.copyfile(final, tmp)
         (out_dir / "resume.pth").unlink(missing_ok=True)
     return final
 
@@ -357,6 +436,7 @@ def _parse_args(argv: list[str] | None) -> tuple[TrainConfig, argparse.Namespace
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="run folder (resumed when it holds a matching state)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    parser.add_argument("--overwrite", action="store_true", help="replace a finished run of another config in --out")
     for f in dataclasses.fields(TrainConfig):
         if f.name == "colours":
             parser.add_argument("--colours", type=json.loads, default={}, help='JSON, e.g. {"orange": [255,128,0]}')
@@ -371,7 +451,10 @@ def _parse_args(argv: list[str] | None) -> tuple[TrainConfig, argparse.Namespace
 
 def main(argv: list[str] | None = None) -> None:
     config, args = _parse_args(argv)
-    train(config, args.out, device=args.device)
+    try:
+        train(config, args.out, device=args.device, overwrite=args.overwrite)
+    except (FileExistsError, RunFolderBusy, SaveError) as err:
+        sys.exit(f"error: {err}")
 
 
 if __name__ == "__main__":
