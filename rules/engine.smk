@@ -16,7 +16,7 @@ rule compile_engine:
         "results/logs/engine/compile.log",
     shell:
         "{params.cxx} {params.flags} -I{params.include} {input.sources} -o {output}.tmp > {log} 2>&1"
-        " && mv {output}.tmp {output}"
+        " && mv {output}.tmp {output} && echo 'built {output} with {params.cxx} {params.flags}' >> {log}"
 
 
 rule prepare_assets:

@@ -5,6 +5,9 @@ Each test edits the copy, asks for the plan and restores the edit, so the tests 
 """
 
 import contextlib
+import json
+import os
+import modulefinder
 from pathlib import Path
 
 import pytest
@@ -23,12 +26,15 @@ def workflow(tmp_path_factory) -> dict:
 
 @contextlib.contextmanager
 def edited(path: Path, new_text: str):
-    old = path.read_text()
+    """The file edited for the block, then restored with its old time stamp too (Snakemake compares a
+    rule's script by time stamp)."""
+    old, stat = path.read_text(), path.stat()
     path.write_text(new_text)
     try:
         yield
     finally:
         path.write_text(old)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 @contextlib.contextmanager
@@ -119,3 +125,75 @@ def test_cpp_source_change_rebuilds_the_engine_and_everything_using_it(workflow)
     # Only the artwork does not depend on the library.
     assert plan == {j for j in workflow["complete_plan"] if j[0] != "prepare_assets"}
     assert len(plan) == len(workflow["complete_plan"]) - 1
+
+
+def _modulefinder_imports(script: Path) -> set[str]:
+    """Independent truth for the code inputs: the project modules Python's modulefinder sees `script` import."""
+    finder = modulefinder.ModuleFinder(path=[str(tiny.REPO)])
+    finder.run_script(str(script))
+    files = {Path(m.__file__).resolve() for m in finder.modules.values() if m.__file__}
+    package = (tiny.REPO / "workflow_scripts").resolve()
+    return {str(f.relative_to(tiny.REPO)) for f in files if package in f.parents and f != script.resolve()}
+
+
+def _declared_code(root: Path) -> dict[str, set[str]]:
+    """{rule: project modules among its jobs' inputs}, read from the `input:` lines of a --forceall dry run."""
+    run = tiny.snakemake(root, *tiny.TARGETS, "--dry-run", "--forceall", "--cores", "2")
+    assert run.returncode == 0, run.stderr[-3000:]
+    declared, rule = {}, None
+    for line in (run.stdout + run.stderr).splitlines():
+        header = tiny.JOB_HEADER.match(line.strip())
+        if header:
+            rule = header.group(1)
+        elif rule and line.strip().startswith("input:"):
+            inputs = {f.strip() for f in line.split(":", 1)[1].split(",")}
+            declared[rule] = {f for f in inputs if f.startswith("workflow_scripts/")}
+    return declared
+
+
+def test_each_rule_declares_exactly_the_modules_its_script_imports(workflow):
+    root = workflow["root"]
+    declared = _declared_code(root)
+    for rule in {rule for rule, _ in workflow["complete_plan"]}:
+        script = root / "workflow_scripts" / "jobs" / f"{rule}.py"
+        if script.exists():
+            assert declared.get(rule, set()) == _modulefinder_imports(script), rule
+
+
+def test_editing_a_module_reruns_the_rules_whose_scripts_import_it(workflow):
+    """Snakemake plans those rules' jobs and what is made from them; a module no job imports reruns nothing."""
+    root = workflow["root"]
+    imports = {rule: _modulefinder_imports(root / "workflow_scripts" / "jobs" / f"{rule}.py")
+               for rule, _ in workflow["complete_plan"] if (root / "workflow_scripts" / "jobs" / f"{rule}.py").exists()}
+    for path in sorted((root / "workflow_scripts").rglob("*.py")):
+        module = str(path.relative_to(root))
+        expected = {rule for rule, found in imports.items() if module in found}
+        if module.startswith("workflow_scripts/jobs/") and path.stem in imports:
+            expected.add(path.stem)  # a rule's own script: Snakemake's code trigger
+        with edited(path, path.read_text() + "\n# an edit\n"):
+            planned = {rule for rule, _ in tiny.planned_jobs(root)}
+        assert expected <= planned and (planned or not expected) and (expected or not planned), (module, planned)
+
+
+def test_every_project_module_is_used_by_a_rule_or_when_parsing():
+    """A module no rule imports must be one the workflow uses while it is parsed, as the README says."""
+    scripts = sorted((tiny.REPO / "workflow_scripts" / "jobs").glob("*.py"))
+    used = {str(s.relative_to(tiny.REPO)) for s in scripts}.union(*(_modulefinder_imports(s) for s in scripts))
+    unused = {str(p.relative_to(tiny.REPO)) for p in (tiny.REPO / "workflow_scripts").glob("*.py")} - used
+    readme = (tiny.REPO / "README.md").read_text()
+    for module in sorted(unused):
+        assert f"`{module}`" in readme and module in PARSE_TIME_MODULES, module
+
+
+# Imported by the Snakefile and rules/*.smk while the workflow is parsed, never by a job.
+PARSE_TIME_MODULES = {"workflow_scripts/config_check.py", "workflow_scripts/provenance.py",
+                      "workflow_scripts/code_deps.py"}
+
+
+def test_every_declared_log_is_written(workflow):
+    """Snakemake's records of the complete run name each job's log; every one exists and says something."""
+    root = workflow["root"]
+    records = [json.loads(p.read_text()) for p in (root / ".snakemake" / "metadata").rglob("*") if p.is_file()]
+    logs = sorted({log for record in records for log in record.get("log", [])})
+    assert len(logs) >= len(workflow["complete_plan"])
+    assert [log for log in logs if not (root / log).is_file() or (root / log).stat().st_size == 0] == []

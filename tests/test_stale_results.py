@@ -118,6 +118,7 @@ def test_truncated_evaluation_stops_the_run_naming_the_file(workflow):
         text = done.stdout + done.stderr + (log.read_text() if log.exists() else "")
         assert "results/eval/tiny-b/green-line-red-line/seed_0.csv" in text
         assert "5 levels where the configuration asks for 10" in text
+        assert "Traceback (most recent call last)" in log.read_text()  # the job's log has the whole story
     finally:
         csv.write_text(original)
         os.utime(csv)
