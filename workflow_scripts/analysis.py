@@ -16,6 +16,7 @@ from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.tools import add_constant
 
+from workflow_scripts.atomic import atomic_path
 from workflow_scripts.objects import BUILTIN_COLOURS
 
 CHANNELS = ("r", "g", "b")
@@ -311,3 +312,27 @@ def outlier_summary(flags: pd.DataFrame) -> pd.DataFrame:
         "n_flags": len(g), "flagged": "; ".join(f"{p} ({r})" for p, r in zip(g["pair"], g["reason"])),
         "min_tail_probability": g["tail_probability"].min()}), include_groups=False).reset_index()
     return summary.sort_values(["min_tail_probability", "agent"], ignore_index=True)
+
+
+def write_csv(table: pd.DataFrame, out: str) -> None:
+    """Writes an analysis table atomically."""
+    with atomic_path(out) as tmp:
+        table.to_csv(tmp, index=False)
+
+
+if "snakemake" in globals():
+    p, inp, out = snakemake.params, snakemake.input, snakemake.output  # noqa: F821
+    if snakemake.rule == "analysis_outliers_pair":  # noqa: F821
+        write_csv(outliers(pd.read_csv(inp.table), p.alpha), out[0])
+    elif snakemake.rule == "analysis_outliers":  # noqa: F821
+        flags = pd.concat([pd.read_csv(t) for t in inp.tables], ignore_index=True)
+        write_csv(flags, out.flags)
+        write_csv(outlier_summary(flags), out.agents)
+    elif snakemake.rule == "analysis_seed_variation":  # noqa: F821
+        write_csv(seed_variation(pd.read_csv(inp.table)), out[0])
+    elif snakemake.rule == "analysis_channels":  # noqa: F821
+        experiment = pd.read_csv(inp.table)
+        effects = channel_effects(experiment, p.reference)
+        write_csv(effects, out.effects)
+        write_csv(channel_glm(experiment, p.reference), out.glm)
+        write_csv(channel_classes(effects, p.min_effect), out.classes)
