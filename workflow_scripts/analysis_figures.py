@@ -44,6 +44,14 @@ def channel_preferences(table: pd.DataFrame, reference: str, classes: pd.DataFra
     return fig
 
 
+def _bars(effects: pd.DataFrame, channel: str) -> list[pd.Series]:
+    """Error-bar lengths below and above each effect of a channel, from its 95% interval (centred on the
+    pseudo-count estimate, so a bar may be 0 long where the raw effect lies just outside it)."""
+    effect = effects[f"effect_{channel}"]
+    return [(effect - effects[f"effect_{channel}_low"]).clip(lower=0),
+            (effects[f"effect_{channel}_high"] - effect).clip(lower=0)]
+
+
 def channel_planes(effects: pd.DataFrame, classes: pd.DataFrame, title: str) -> Figure:
     """The agents in the planes of two channel effects (R-G, R-B, G-B), each with its two 95% intervals,
     coloured by dominant channel."""
@@ -51,9 +59,7 @@ def channel_planes(effects: pd.DataFrame, classes: pd.DataFrame, title: str) -> 
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), layout="constrained")
     for ax, (a, b) in zip(axes, [("r", "g"), ("r", "b"), ("g", "b")]):
         for label, group in merged.groupby("dominant", sort=False):
-            ax.errorbar(group[f"effect_{a}"], group[f"effect_{b}"],
-                        xerr=[group[f"effect_{a}"] - group[f"effect_{a}_low"], group[f"effect_{a}_high"] - group[f"effect_{a}"]],
-                        yerr=[group[f"effect_{b}"] - group[f"effect_{b}_low"], group[f"effect_{b}_high"] - group[f"effect_{b}"]],
+            ax.errorbar(group[f"effect_{a}"], group[f"effect_{b}"], xerr=_bars(group, a), yerr=_bars(group, b),
                         fmt="o", ms=4, color=CLASS_COLOURS.get(label, "k"), ecolor="0.75", elinewidth=0.8,
                         label=f"{label} ({len(group)})", zorder=3)
         ax.axhline(0, color="0.4", lw=0.8)
