@@ -72,6 +72,11 @@ def channel_planes(effects: pd.DataFrame, classes: pd.DataFrame, title: str) -> 
     return fig
 
 
+def _p_value(p: float) -> str:
+    """'p = 0.031', or 'p < 1e-300' where the chi-square tail underflows to 0."""
+    return "p < 1e-300" if p == 0 else f"p = {p:.2g}"
+
+
 def seed_variation_figure(table: pd.DataFrame, variation: pd.DataFrame, pairs: Mapping[str, Sequence[str]],
                           title: str, columns: int = 4, bins: int = 20) -> Figure:
     """Per pair, the histogram of the agents' preferences beside the exact distribution that binomial noise
@@ -89,7 +94,7 @@ def seed_variation_figure(table: pd.DataFrame, variation: pd.DataFrame, pairs: M
         ax.stairs(binomial_noise(group, edges), edges, color="black", lw=1.4, label="binomial noise alone")
         s = stats.loc[name]
         ax.set_title(f"{object_label(obj1)} vs {object_label(obj2)}\nICC {s['icc']:.2f} "
-                     f"[{s['icc_low']:.2f}, {s['icc_high']:.2f}], p = {s['p_homogeneity']:.2g}", fontsize=8)
+                     f"[{s['icc_low']:.2f}, {s['icc_high']:.2f}], {_p_value(s['p_homogeneity'])}", fontsize=8)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(pairs):]:
         ax.set_visible(False)
