@@ -9,6 +9,7 @@ ICON_BACKGROUNDS = ["black", "grey", "textured"]
 rule scatter_plot:
     input:
         table=lambda wc: table_path(wc.experiment, wc.pair),
+        outliers=lambda wc: outlier_table(wc.experiment, wc.pair),
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         code=job_code("scatter_plot"),
@@ -22,6 +23,7 @@ rule scatter_plot:
         goal=experiment_value("goal"),
         background=experiment_value("background"),
         colours=config["colours"],
+        intervals=config["figures"]["scatter"]["intervals"],
     localrule: True
     log:
         "results/logs/figures/{experiment}/scatter/{pair}.log",
@@ -32,6 +34,7 @@ rule scatter_plot:
 rule experiment_summary:
     input:
         table=lambda wc: table_path(wc.experiment),
+        outliers=lambda wc: outlier_table(wc.experiment),
         lib=ENGINE_LIB,
         assets=ENGINE_ASSETS,
         code=job_code("experiment_summary"),
@@ -196,8 +199,8 @@ rule object_icons:
 
 
 def figure_targets():
-    """Every figure of the active experiments; learning curves and GIFs need our own agents, the comparison
-    with published agents needs the published ones."""
+    """Every figure and analysis table of the active experiments; our learning curves and GIFs need our own
+    agents, the comparison with published agents and their learning curves need the published ones."""
     def both(stem):
         return [f"{stem}.png", f"{stem}.pdf"]
 
@@ -221,7 +224,8 @@ def figure_targets():
                     for c in config["published"]["compare"] for ext in ("png", "pdf", "csv")]
         targets += [f"figures/{g['experiment']}/published-gifs/{g['agent']}/{g['env']}.gif"
                     for g in config["published"]["gifs"]]
-    return targets + rules.object_icons.output
+        targets += [f for e in ACTIVE for f in both(f"figures/{e}/published-learning-curves")]
+    return targets + analysis_targets() + rules.object_icons.output
 
 
 rule all_figures:

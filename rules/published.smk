@@ -116,3 +116,29 @@ rule compare_published:
         "results/logs/figures/{experiment}/published-vs-ours/{pair}.log",
     script:
         "../workflow_scripts/jobs/compare_published.py"
+
+
+def published_training_logs(wc):
+    """{agent: log-append.csv} of the published agents of {experiment}."""
+    from workflow_scripts.published import published_logs
+
+    return published_logs(_published_index(), EXPERIMENTS[wc.experiment]["published_run"])
+
+
+# The published agents' training, drawn as ours (figures.learning_curves) from their log-append.csv files.
+rule published_learning_curves:
+    input:
+        logs=lambda wc: list(published_training_logs(wc).values()),
+        code=job_code("published_learning_curves"),
+    output:
+        png=report("figures/{experiment}/published-learning-curves.png", caption="../report/published_learning_curves.rst",
+                   category="{experiment}", subcategory="Training", labels={"figure": "published learning curves"}),
+        pdf="figures/{experiment}/published-learning-curves.pdf",
+    params:
+        experiment=lambda wc: wc.experiment,
+        agents=lambda wc: list(published_training_logs(wc)),
+    localrule: True
+    log:
+        "results/logs/figures/{experiment}/published-learning-curves.log",
+    script:
+        "../workflow_scripts/jobs/published_learning_curves.py"

@@ -22,7 +22,16 @@ BLACKLISTED = "2023-02-10__09-48-21__seed_8998"
 AGENTS = ["2023-01-05__10-00-00__seed_17", BLACKLISTED, "2023-02-11__08-30-00__seed_42", "2023-03-01__12-00-00__seed_7"]
 PAIRS = {"red-line-yellow-gem": ("red_line_diag", "yellow_gem"),
          "green-line-red-line": ("green_line_diag", "red_line_diag"),
-         "yellow-gem-red-line": ("yellow_gem", "red_line_diag")}
+         "yellow-gem-red-line": ("yellow_gem", "red_line_diag"),
+         # The other 7 line colours against yellow gem: the full design of the colour-channel analysis.
+         **{f"{c}-line-yellow-gem": (f"{c}_line_diag", "yellow_gem")
+            for c in ("black", "blue", "cyan", "green", "purple", "white", "yellow")}}
+# The original's log-append.csv columns (training.md §4).
+LOG_COLUMNS = ["timesteps", "wall_time", "fps", "current_fps", "num_episodes", "max_episode_rewards",
+               "mean_episode_rewards", "min_episode_rewards", "max_episode_len", "mean_episode_len", "min_episode_len",
+               "mean_timeouts", "val_max_episode_rewards", "val_mean_episode_rewards", "val_min_episode_rewards",
+               "val_max_episode_len", "val_mean_episode_len", "val_min_episode_len", "val_mean_timeouts"]
+LOG_ITERATIONS = 5
 
 
 def original_checkpoint(path: Path, seed: int) -> None:
@@ -46,6 +55,17 @@ def outcomes(agent: int, pair: int, levels: range) -> pd.DataFrame:
     return pd.DataFrame({"seed": list(levels), "steps": steps, "reward": reward})
 
 
+def training_log(agent: int) -> pd.DataFrame:
+    """A made-up log-append.csv: 19 columns, one row per iteration, an empty buffer (NaN means) at first."""
+    k = np.arange(1, LOG_ITERATIONS + 1)
+    length = np.where(k == 1, np.nan, 200.0 / k + agent)
+    reward = np.where(k == 1, np.nan, 10.0 - 10.0 / k)
+    values = {c: np.zeros(len(k)) for c in LOG_COLUMNS}
+    values.update(timesteps=65536 * k, wall_time=10.0 * k, mean_episode_len=length, mean_episode_rewards=reward,
+                  max_episode_len=2 * np.nan_to_num(length), num_episodes=100 * k)
+    return pd.DataFrame(values)[LOG_COLUMNS]
+
+
 def build_record(folder: Path, levels: range, evaluate=None) -> dict[tuple[str, str], pd.DataFrame]:
     """Writes the record's files into folder: `results-1000.zip` (evaluation CSVs, and for one pair an
     earlier checkpoint's CSV beside each final one), `models.tar.gz` (two checkpoints per agent, obs.png and a log)
@@ -59,7 +79,7 @@ def build_record(folder: Path, levels: range, evaluate=None) -> dict[tuple[str, 
         run_dir = models / agent
         original_checkpoint(run_dir / "model_0.pth", seed=1000 + i)
         original_checkpoint(run_dir / f"model_{FINAL_STEP}.pth", seed=i)
-        (run_dir / "log-append.csv").write_text("timesteps,wall_time\n65536,10.0\n")
+        training_log(i).to_csv(run_dir / "log-append.csv", index=False)
         (run_dir / "obs.png").write_bytes(b"\x89PNG\r\n\x1a\n")
         for j, (pair, (obj1, obj2)) in enumerate(PAIRS.items()):
             out = results / f"{pair}-final-model" / agent

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.offsetbox import AnnotationBbox
+from matplotlib.patches import Rectangle, StepPatch
 
 from workflow_scripts.figures import (experiment_summary, icon_sheet, learning_curves, object_icon, ols_figure,
                                       preference_capability_scatter, save_figure, write_listing)
@@ -128,3 +129,63 @@ def test_icon_sheet_shows_each_icon(engine):
     assert len(fig.axes) == 6
     for ax, (background, name) in zip(fig.axes, [(b, o) for b in ("black", "grey") for o in objects]):
         np.testing.assert_array_equal(ax.images[0].get_array(), object_icon(name, background))
+
+
+def test_scatter_rings_flagged_agents_and_draws_intervals(engine):
+    table = pd.DataFrame({"agent": ["a", "2023-02-10__09-48-21__seed_8998", "c"], "capability": [4.2, 150.0, 12.0],
+                          "preference": [0.25, 0.9, 0.5], "preference_low": [0.2, 0.85, 0.4],
+                          "preference_high": [0.3, 0.95, 0.55]})
+    fig = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", "black",
+                                        flagged={"2023-02-10__09-48-21__seed_8998", "not-in-this-pair"},
+                                        intervals=True)
+    ax = fig.axes[0]
+    dots, bars, rings = ax.collections
+    np.testing.assert_allclose(dots.get_offsets(), [[4.2, 0.25], [100, 0.9], [12.0, 0.5]])
+    segments = [np.asarray(s) for s in bars.get_segments()]
+    np.testing.assert_allclose([s[:, 1] for s in segments], table[["preference_low", "preference_high"]])
+    np.testing.assert_allclose(rings.get_offsets(), [[100, 0.9]])
+    assert [t.get_text() for t in ax.texts if t.get_text().startswith("seed")] == ["seed_8998"]
+    plain = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", "black")
+    assert len(plain.axes[0].collections) == 1
+
+
+def test_channel_figures_show_the_preferences_and_effects():
+    from tests.test_analysis import BITS, logistic_population
+    from workflow_scripts.analysis import channel_classes, channel_effects
+    from workflow_scripts.analysis_figures import channel_planes, channel_preferences
+
+    weights = np.array([[0.0, 0.0, 0.0, -4.0], [-3.0, 6.0, 0.0, 0.0], [-3.0, 0.0, 6.0, 0.0]])
+    table, _ = logistic_population(weights, np.random.default_rng(0))
+    effects = channel_effects(table, "yellow_gem")
+    classes = channel_classes(effects)
+    fig = channel_preferences(table, "yellow_gem", classes, "exp")
+    image = fig.axes[0].images[0].get_array()
+    order = ["seed_1", "seed_2", "seed_0"]  # +R, +G, -B
+    columns = [f"{c}_line_diag" for c, _ in sorted(BITS.items(), key=lambda i: i[1])]
+    expected = table.pivot(index="agent", columns="obj1", values="preference").loc[order, columns]
+    np.testing.assert_allclose(image, expected.to_numpy())
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["seed_1  +R", "seed_2  +G", "seed_0  -B"]
+    planes = channel_planes(effects, classes, "exp")
+    rg = planes.axes[0]
+    points = np.concatenate([line.get_xydata() for line in rg.lines if len(line.get_xydata()) and line.get_marker() == "o"])
+    np.testing.assert_allclose(sorted(map(tuple, points)), sorted(zip(effects["effect_r"], effects["effect_g"])))
+
+
+def test_seed_variation_figure_shows_observed_and_binomial_spread():
+    from tests.test_analysis import beta_binomial_population
+    from workflow_scripts.analysis import binomial_noise, seed_variation
+    from workflow_scripts.analysis_figures import seed_variation_figure
+
+    table = beta_binomial_population(0.4, 0.2, agents=30, pairs=2, rng=np.random.default_rng(0))
+    pairs = {"pair-0": ("red_line_diag", "yellow_gem"), "pair-1": ("red_line_diag", "yellow_gem")}
+    variation = seed_variation(table)
+    fig = seed_variation_figure(table, variation, pairs, "exp", columns=4, bins=10)
+    for ax, pair in zip(fig.axes, pairs):
+        rows = table[table["pair"] == pair]
+        bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+        np.testing.assert_array_equal([b.get_height() for b in bars],
+                                      np.histogram(rows["preference"], np.linspace(0, 1, 11))[0])
+        stairs, = [p for p in ax.patches if isinstance(p, StepPatch)]
+        np.testing.assert_allclose(stairs.get_data().values, binomial_noise(rows, np.linspace(0, 1, 11)))
+        icc = variation.set_index("pair").loc[pair, "icc"]
+        assert f"ICC {icc:.2f}" in ax.get_title()

@@ -60,7 +60,10 @@ def test_complete_run_leaves_nothing_to_do(workflow):
     rules = {rule for rule, _ in workflow["complete_plan"]}
     assert rules == {"compile_engine", "prepare_assets", "train_agent", "training_capability", "evaluate_agent",
                      "aggregate_pair", "experiment_table", "scatter_plot", "experiment_summary", "learning_curves", "illustration",
-                     "agent_gif", "vector_field", "object_icons", "all_figures"}
+                     "agent_gif", "vector_field", "object_icons", "all_figures", "analysis_outliers_pair",
+                     "analysis_outliers", "analysis_seed_variation", "seed_variation_figure"}
+    # The tiny experiments lack the 8 line colours against one object: no channel analysis, cleanly.
+    assert not any(rule.startswith("channel") or rule == "analysis_channels" for rule in rules)
 
 
 def test_one_experiments_training_value_reruns_that_experiment_only(workflow):
@@ -83,13 +86,19 @@ def test_one_experiments_training_value_reruns_that_experiment_only(workflow):
         job("learning_curves", experiment="tiny-a"),
         job("agent_gif", experiment="tiny-a", seed=0, env="train"),
         job("vector_field", experiment="tiny-a", env="train", level=100000, facing="left", seed=0),
+        job("analysis_outliers_pair", experiment="tiny-a", pair="red-line-yellow-gem"),
+        job("analysis_outliers_pair", experiment="tiny-a", pair="yellow-line-yellow-gem"),
+        job("analysis_outliers", experiment="tiny-a"),
+        job("analysis_seed_variation", experiment="tiny-a"),
+        job("seed_variation_figure", experiment="tiny-a"),
         job("all_figures"),
     }
 
 
 def test_added_pair_runs_its_evaluation_and_its_figures(workflow):
-    """The new pair's objects are already in use, so the icon sheet stays. Each pair has a table of its own,
-    so the other pairs' scatter plots stay; the experiment's summary shows every pair and is redrawn."""
+    """The new pair's objects are already in use, so the icon sheet stays. Each pair has a table (and an
+    outlier table) of its own, so the other pairs' scatter plots stay; the experiment's summary and analyses
+    cover every pair and are redone."""
     def change(config):
         config["experiments"]["tiny-b"]["pairs"].append(["yellow_gem", "red_line_diag"])
 
@@ -101,6 +110,10 @@ def test_added_pair_runs_its_evaluation_and_its_figures(workflow):
         job("experiment_table", tables="results/tables", experiment="tiny-b"),
         job("scatter_plot", experiment="tiny-b", pair="yellow-gem-red-line"),
         job("experiment_summary", experiment="tiny-b"),
+        job("analysis_outliers_pair", experiment="tiny-b", pair="yellow-gem-red-line"),
+        job("analysis_outliers", experiment="tiny-b"),
+        job("analysis_seed_variation", experiment="tiny-b"),
+        job("seed_variation_figure", experiment="tiny-b"),
         job("all_figures"),
     }
 
@@ -111,8 +124,26 @@ def test_plotting_option_reruns_only_figures(workflow):
 
     with edited_config(workflow["root"], change):
         plan = tiny.planned_jobs(workflow["root"])
+    # The seed-variation pages are small multiples of the pairs too, laid out alike.
     assert plan == {job("experiment_summary", experiment="tiny-a"), job("experiment_summary", experiment="tiny-b"),
+                    job("seed_variation_figure", experiment="tiny-a"), job("seed_variation_figure", experiment="tiny-b"),
                     job("all_figures")}
+
+
+def test_outlier_rate_reruns_the_outlier_tables_and_the_plots_that_mark_them(workflow):
+    def change(config):
+        config["analysis"]["outlier_alpha"] = 0.01
+
+    with edited_config(workflow["root"], change):
+        plan = tiny.planned_jobs(workflow["root"])
+    pairs = {"tiny-a": ["red-line-yellow-gem", "yellow-line-yellow-gem"], "tiny-b": ["red-line-yellow-gem", "green-line-red-line"]}
+    expected = {job("all_figures")}
+    for experiment, names in pairs.items():
+        expected |= {job("analysis_outliers", experiment=experiment), job("experiment_summary", experiment=experiment)}
+        for pair in names:
+            expected |= {job("analysis_outliers_pair", experiment=experiment, pair=pair),
+                         job("scatter_plot", experiment=experiment, pair=pair)}
+    assert plan == expected
 
 
 def test_cpp_source_change_rebuilds_the_engine_and_everything_using_it(workflow):

@@ -18,16 +18,18 @@ import pytest
 import yaml
 import zenodo_get
 from PIL import Image
+from scipy.stats import chi2_contingency
 
 from tests.conftest import REPO
-from tests.published_archive import AGENTS, BLACKLISTED, FINAL_STEP, PAIRS, RUN, FakeZenodo, build_record
+from tests.published_archive import (AGENTS, BLACKLISTED, FINAL_STEP, PAIRS, RUN, FakeZenodo, build_record,
+                                     training_log)
 from workflow_scripts.agent import load_policy
 from workflow_scripts.evaluate import evaluate_checkpoint
 from workflow_scripts.figures import plotted, published_comparison
 from workflow_scripts.maze import MazeEnv
 from workflow_scripts.metrics import read_results
 from workflow_scripts.published import (LayoutError, compare_agent, find_published, import_experiment,
-                                        published_agents, published_checkpoint)
+                                        published_agents, published_checkpoint, published_logs, read_training_log)
 from workflow_scripts.zenodo import LISTING, DownloadError, fetch, unpack_all
 
 RECORD = "10200914"
@@ -145,8 +147,24 @@ def test_index_finds_the_final_files_of_the_original_layout(unpacked):
     assert set(evaluations["step"]) == {FINAL_STEP}  # the earlier model_1048576.csv is passed over
     checkpoints = index[index["kind"] == "checkpoint"]
     assert sorted(checkpoints["agent"]) == sorted(AGENTS) and set(checkpoints["step"]) == {FINAL_STEP}
+    logs = published_logs(index, RUN)
+    assert list(logs) == sorted(AGENTS) and all(Path(p).name == "log-append.csv" for p in logs.values())
     for path in index["path"]:
         assert Path(path).is_file()
+
+
+def test_published_training_log_reads_as_ours(tmp_path):
+    log = training_log(2)
+    log = pd.concat([log, log.tail(1).assign(mean_episode_len=1.0)])  # a resumed run logs its last step again
+    log.to_csv(tmp_path / "log-append.csv", index=False)
+    ours = read_training_log(tmp_path / "log-append.csv")
+    assert list(ours.columns) == ["timesteps", "mean_episode_length", "mean_episode_reward"]
+    assert list(ours["timesteps"]) == [65536 * k for k in range(1, 6)]
+    np.testing.assert_array_equal(ours["mean_episode_length"], [np.nan, 102.0, 200 / 3 + 2, 52.0, 1.0])
+    np.testing.assert_array_equal(ours["mean_episode_reward"], [np.nan, 5.0, 10 - 10 / 3, 7.5, 8.0])
+    log.drop(columns="mean_episode_len").to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(ValueError, match="bad.csv.*mean_episode_len"):
+        read_training_log(tmp_path / "bad.csv")
 
 
 def test_index_of_an_unknown_layout_lists_what_it_found(tmp_path):
@@ -325,8 +343,26 @@ def test_figures_from_the_published_record_end_to_end(workflow_run):
     expected |= {f"{exp}/published-vs-ours/red-line-yellow-gem.{x}" for x in ("png", "pdf", "csv")}
     expected.add(f"{exp}/illustration-red-line-yellow-gem.png")
     expected.add(f"{exp}/published-gifs/{AGENTS[2]}/train.gif")
+    expected |= {f"{exp}/published-learning-curves.{x}" for x in ("png", "pdf")}
+    analyses = {f"results/analysis/maze-5x5/{t}.csv" for t in ("outliers", "outlier_agents", "seed_variation",
+                                                                "channel_effects", "channel_glm", "channel_classes")}
+    expected |= analyses | {f"{exp}/analysis/{f}.{x}" for f in ("seed_variation", "channel_preferences",
+                                                                "channel_effects") for x in ("png", "pdf")}
     assert expected <= listed
     assert not any("learning_curves" in f or "/gifs/" in f for f in listed)  # nothing was trained
+
+    # The analyses of the published table, spot-checked by hand: an agent's red main effect and a pair's
+    # homogeneity test (scipy's chi-square on the agents x outcomes counts).
+    effects = pd.read_csv(work / "results/analysis/maze-5x5/channel_effects.csv").set_index("agent")
+    agent = AGENTS[0]
+    bits = {"black": 0, "blue": 0, "cyan": 0, "green": 0, "purple": 1, "red": 1, "white": 1, "yellow": 1}
+    on = [hand_preference(tables[(agent, f"{c}-line-yellow-gem")]) for c, r in bits.items() if r]
+    off = [hand_preference(tables[(agent, f"{c}-line-yellow-gem")]) for c, r in bits.items() if not r]
+    assert effects.loc[agent, "effect_r"] == pytest.approx(np.mean(on) - np.mean(off))
+    variation = pd.read_csv(work / "results/analysis/maze-5x5/seed_variation.csv").set_index("pair")
+    counts = [[(tables[(a, "green-line-red-line")]["reward"] == r).sum() for r in (10, -10)] for a in AGENTS]
+    assert variation.loc["green-line-red-line", "p_homogeneity"] == pytest.approx(
+        chi2_contingency(counts, correction=False).pvalue)
 
     table = pd.read_csv(work / "results/published/tables/maze-5x5.csv")
     for row in table.itertuples():

@@ -165,11 +165,16 @@ def test_figures_all_covers_every_figure(tmp_path):
             "vector_field": sum(v["experiment"] in active for v in figures["vector_fields"]),
             "vector_field_difference": sum(d["experiment"] in active for d in figures["vector_field_differences"]),
             "all_figures": 1,
+            "analysis_outliers_pair": sum(len(config["experiments"][e]["pairs"]) for e in active),
+            "analysis_outliers": len(active), "analysis_seed_variation": len(active),
+            "seed_variation_figure": len(active),
+            # By hand: every experiment but maze-5x5-white-line evaluates the 8 lines against one gem.
+            "analysis_channels": {"demo": 1, "paper": 5}[scale], "channel_figures": {"demo": 1, "paper": 5}[scale],
         }
         assert counts == {rule: n for rule, n in expected.items() if n}  # the dry run omits rules without jobs
         if scale == "demo":
             assert counts["vector_field"] == 2 and counts["vector_field_difference"] == 1
-        assert counts["scatter_plot"] == {"demo": 6, "paper": 83}[scale] and counts["agent_gif"] == 2
+        assert counts["scatter_plot"] == {"demo": 10, "paper": 83}[scale] and counts["agent_gif"] == 2
 
 
 def test_published_source_plans_the_paper_figures_without_training(tmp_path):
@@ -185,9 +190,13 @@ def test_published_source_plans_the_paper_figures_without_training(tmp_path):
     assert counts["download_published"] == counts["unpack_published"] == counts["index_published"] == 1
     assert counts["compare_published"] == len(config["published"]["compare"])
     assert counts["published_agent_gif"] == len(config["published"]["gifs"]) == 2
+    assert counts["published_learning_curves"] == counts["analysis_seed_variation"] == 6
+    assert counts["analysis_channels"] == counts["channel_figures"] == 5
     assert not {"train_agent", "evaluate_agent", "learning_curves", "agent_gif", "vector_field",
                 "vector_field_difference"} & set(counts)
 
 
 FIGURE_RULES = {"scatter_plot", "experiment_summary", "learning_curves", "object_icons", "ols_plot", "illustration",
-                "agent_gif", "vector_field", "vector_field_difference", "all_figures"}
+                "agent_gif", "vector_field", "vector_field_difference", "all_figures", "analysis_outliers_pair",
+                "analysis_outliers", "analysis_seed_variation", "seed_variation_figure", "analysis_channels",
+                "channel_figures"}

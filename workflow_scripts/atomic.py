@@ -5,6 +5,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -24,3 +25,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_csv(table: Any, target: str | os.PathLike[str]) -> None:
+    """A pandas DataFrame as CSV without its index, written atomically: a reader never sees half of it."""
+    with atomic_path(target) as tmp:
+        table.to_csv(tmp, index=False)

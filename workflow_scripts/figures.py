@@ -6,7 +6,7 @@ composited on the experiment's background, then every 10th pixel from offset 3, 
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -59,12 +59,14 @@ def object_label(name: str) -> str:
 
 def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goal: str, background: str,
                                   colours: Mapping[str, Sequence[int]] | None = None,
-                                  engine: str | os.PathLike[str] | None = None) -> Figure:
+                                  engine: str | os.PathLike[str] | None = None, flagged: Collection[str] = (),
+                                  intervals: bool = False) -> Figure:
     """One dot per agent: x = mean episode length clipped at 100, y = preference for obj1; obj1's icon at
     the top left, obj2's at the bottom left (beside the y axis), on the experiment's background. Agents
-    that reached no object (NaN preference) cannot be placed and are left out."""
+    that reached no object (NaN preference) cannot be placed and are left out. `flagged` agents (outliers)
+    get a red ring and their name; `intervals` draws each preference's 95% interval (preference_low/high)."""
     fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
-    _scatter_axes(ax, table)
+    _scatter_axes(ax, table, flagged=flagged, intervals=intervals)
     ax.set(xlabel="Mean episode length", title=f"Trained on {object_label(goal)}")
     ax.set_ylabel("Preferences", labelpad=52)
     # Icons sit outside the axes, beside the y-axis ends, so no agent's dot can hide behind one.
@@ -73,25 +75,47 @@ def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goa
     return fig
 
 
-def _scatter_axes(ax, table: pd.DataFrame, size: float = 28) -> None:
-    """The dots of a preference-capability plot, on axes fixed to 0-100 by 0-1."""
-    ax.scatter(np.minimum(table["capability"], CAPABILITY_CLIP), table["preference"], s=size, alpha=0.8,
-               color="tab:blue", edgecolor="none", zorder=3, clip_on=False)  # whole dots at the clip value
+def agent_label(agent: str) -> str:
+    """A short name for a plot: the original's 2023-02-10__09-48-21__seed_8998 -> seed_8998."""
+    return agent.rsplit("__", 1)[-1]
+
+
+def _scatter_axes(ax, table: pd.DataFrame, size: float = 28, flagged: Collection[str] = (),
+                  intervals: bool = False) -> None:
+    """The dots of a preference-capability plot, on axes fixed to 0-100 by 0-1; rings and names on the
+    flagged agents, vertical 95% intervals when asked (drawn after the dots, which stay the first collection)."""
+    x = np.minimum(table["capability"], CAPABILITY_CLIP)
+    ax.scatter(x, table["preference"], s=size, alpha=0.8, color="tab:blue", edgecolor="none", zorder=3,
+               clip_on=False)  # whole dots at the clip value
+    if intervals:
+        low = (table["preference"] - table["preference_low"]).clip(lower=0)
+        high = (table["preference_high"] - table["preference"]).clip(lower=0)
+        ax.errorbar(x, table["preference"], yerr=[low, high], fmt="none", ecolor="tab:blue", alpha=0.35,
+                    elinewidth=0.8, zorder=2, clip_on=False)
+    marked = table[table["agent"].isin(list(flagged)) & table["preference"].notna()]
+    if not marked.empty:
+        mx = np.minimum(marked["capability"], CAPABILITY_CLIP)
+        ax.scatter(mx, marked["preference"], s=size * 5, facecolor="none", edgecolor="tab:red", linewidth=1.4,
+                   zorder=4, clip_on=False)
+        for xi, yi, agent in zip(mx, marked["preference"], marked["agent"]):
+            ax.annotate(agent_label(agent), (xi, yi), xytext=(5, 5), textcoords="offset points", fontsize=7,
+                        color="tab:red", zorder=5, annotation_clip=False)
     ax.set(xlim=(0, CAPABILITY_CLIP), ylim=(0, 1))
     ax.grid(alpha=0.3)
 
 
 def experiment_summary(table: pd.DataFrame, pairs: Mapping[str, Sequence[str]], goal: str, background: str,
                        title: str, colours: Mapping[str, Sequence[int]] | None = None,
-                       engine: str | os.PathLike[str] | None = None, columns: int = 4) -> Figure:
+                       engine: str | os.PathLike[str] | None = None, columns: int = 4,
+                       flagged: Mapping[str, Collection[str]] | None = None) -> Figure:
     """All pairs of an experiment as small multiples of the scatter, in config order, sharing axes; each
-    panel has obj1's icon at its top left and obj2's at its bottom left."""
+    panel has obj1's icon at its top left and obj2's at its bottom left; `flagged` {pair: agents} are ringed."""
     cols = min(columns, len(pairs))
     rows = -(-len(pairs) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(2.9 * cols + 0.4, 2.8 * rows + 0.8), sharex=True, sharey=True,
                              layout="constrained", squeeze=False)
     for i, (ax, (name, (obj1, obj2))) in enumerate(zip(axes.flat, pairs.items())):
-        _scatter_axes(ax, table[table["pair"] == name], size=12)
+        _scatter_axes(ax, table[table["pair"] == name], size=12, flagged=(flagged or {}).get(name, ()))
         ax.set_title(f"{object_label(obj1)} vs {object_label(obj2)}", fontsize=9)
         dx = -44 if i % cols == 0 else -24  # the first column's icons go left of its tick labels
         _icon_at(ax, obj1, (0, 1), (dx, -8), background, colours, engine, zoom=1.2, label=False)
@@ -105,15 +129,16 @@ def experiment_summary(table: pd.DataFrame, pairs: Mapping[str, Sequence[str]], 
     return fig
 
 
-def learning_curves(logs: Mapping[int, pd.DataFrame], title: str) -> Figure:
-    """Each seed's mean episode length and mean episode reward (over the episodes that ended in each
-    iteration) against timesteps, one thin line per seed, with the median across seeds."""
+def learning_curves(logs: Mapping[int | str, pd.DataFrame], title: str) -> Figure:
+    """Each seed's mean episode length and mean episode reward (columns mean_episode_length and
+    mean_episode_reward of its training log) against timesteps, one thin line per seed, with the median
+    across the seeds logged at each timestep; ours and published agents alike (read_training_log)."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     for ax, column, label in [(axes[0], "mean_episode_length", "Mean episode length"),
                               (axes[1], "mean_episode_reward", "Mean episode reward")]:
         for log in logs.values():
             ax.plot(log["timesteps"], log[column], color="tab:blue", lw=0.8, alpha=0.35)
-        wide = pd.concat({seed: log.set_index("timesteps")[column] for seed, log in logs.items()}, axis=1)
+        wide = pd.concat({seed: log.set_index("timesteps")[column] for seed, log in logs.items()}, axis=1).sort_index()
         ax.plot(wide.index, wide.median(axis=1), color="black", lw=2, label=f"median of {len(logs)} seeds")
         ax.set(xlabel="Timesteps", ylabel=label)
         ax.grid(alpha=0.3)

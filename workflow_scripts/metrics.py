@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workflow_scripts.atomic import atomic_path
 
 COLUMNS = ["agent", "pair", "obj1", "obj2", "preference", "preference_low", "preference_high", "capability",
            "median_length", "timeout_rate", "n_obj1", "n_obj2", "n_timeout", "n_levels", "blacklisted"]
@@ -119,9 +118,3 @@ def aggregate(csvs: Mapping[tuple[str, str], str | Path], pair_objects: Mapping[
         rows.append({"agent": agent, "pair": pair, "obj1": pair_objects[pair][0], "obj2": pair_objects[pair][1],
                      **metrics, "blacklisted": agent in blacklist})
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def write_table(table: pd.DataFrame, out: str | os.PathLike[str]) -> None:
-    """Writes a table atomically: a reader never sees half of it."""
-    with atomic_path(out) as tmp:
-        table.to_csv(tmp, index=False)

@@ -63,3 +63,25 @@ def colours_option(extra: Mapping[str, Sequence[int]] | None) -> str:
 def short_name(name: str) -> str:
     """The original's folder spelling of an object: red_line_diag -> red-line, yellow_gem -> yellow-gem."""
     return name.replace("_diag", "").replace("_", "-")
+
+
+# The paper's channel analysis: the built-in colours as the 2x2x2 design of the R, G and B bits. Here, light
+# and torch-free, because the workflow needs it while it is parsed.
+def channel_bits() -> dict[str, tuple[int, int, int]]:
+    """{'<colour>_line_diag': (R, G, B) bits} of the 8 built-in colours, from their RGB (black 000 ... white 111),
+    ordered by the bits read as a binary number."""
+    bits = {f"{name}_line_diag": tuple(int(v == 255) for v in rgb) for name, rgb in BUILTIN_COLOURS.items()
+            if all(v in (0, 255) for v in rgb)}
+    if sorted(bits.values()) != [tuple(int(c) for c in f"{i:03b}") for i in range(8)]:
+        raise ValueError("the built-in colours no longer form the 2x2x2 design of the R, G and B bits")
+    return dict(sorted(bits.items(), key=lambda item: item[1]))
+
+
+def channel_reference(pairs: Mapping[str, Sequence[str]]) -> str | None:
+    """The first obj2 (in config order) that an experiment's pairs {name: (obj1, obj2)} oppose to all 8 line
+    colours, or None when no obj2 is: the channel analysis needs the full design."""
+    lines = set(channel_bits())
+    for _, obj2 in pairs.values():
+        if lines <= {a for a, b in pairs.values() if b == obj2}:
+            return obj2
+    return None

@@ -18,6 +18,9 @@ from workflow_scripts.metrics import aggregate, preference, read_results
 EVALUATION = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<pair>[a-z0-9]+-(?:line|gem)-[a-z0-9]+-(?:line|gem))-final-model/"
                         r"(?P<agent>[^/]+)/model_(?P<step>\d+)\.csv$")
 CHECKPOINT = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<agent>[^/]*seed_\d+)/model_(?P<step>\d+)\.pth$")
+TRAINING_LOG = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<agent>[^/]*seed_\d+)/log-append\.csv$")
+# The original's log-append.csv columns (training.md §4) that our learning curves draw, as our log names them.
+LOG_COLUMNS = {"mean_episode_len": "mean_episode_length", "mean_episode_rewards": "mean_episode_reward"}
 INDEX_COLUMNS = ["kind", "run", "pair", "agent", "step", "path"]
 EXPECTED = ("results-1000/<run>/<obj1>-<obj2>-final-model/<agent>/model_<N>.csv, e.g. "
             "results-1000/maze-5x5/red-line-yellow-gem-final-model/2023-02-10__09-48-21__seed_8998/model_5046272.csv")
@@ -41,8 +44,9 @@ def describe(root: Path, files: Sequence[Path], shown: int = 25) -> str:
 
 
 def find_published(root: str | Path) -> pd.DataFrame:
-    """One row per agent's final evaluation CSV of each (run, pair) and per agent's final checkpoint of each
-    run under root (kind 'evaluation' or 'checkpoint'); final = the largest step, as the original chose."""
+    """One row per agent's final evaluation CSV of each (run, pair), per agent's final checkpoint of each
+    run and per agent's training log under root (kind 'evaluation', 'checkpoint' or 'log'); final = the
+    largest step, as the original chose."""
     root = Path(root)
     files = sorted(p for p in root.rglob("*") if p.is_file())
     rows = []
@@ -52,6 +56,8 @@ def find_published(root: str | Path) -> pd.DataFrame:
             rows.append(("evaluation", m["run"], m["pair"], m["agent"], int(m["step"]), str(path)))
         elif m := CHECKPOINT.search(rel):
             rows.append(("checkpoint", m["run"], "", m["agent"], int(m["step"]), str(path)))
+        elif m := TRAINING_LOG.search(rel):
+            rows.append(("log", m["run"], "", m["agent"], 0, str(path)))
     found = pd.DataFrame(rows, columns=INDEX_COLUMNS)
     if not (found["kind"] == "evaluation").any():
         raise LayoutError(f"no published evaluation results in the original's layout ({EXPECTED}) under "
@@ -103,6 +109,26 @@ def published_agents(index: pd.DataFrame, run: str, pair: str, count: int) -> di
                           f"checkpoints were found for the runs {_runs(index, 'checkpoint')}. Does "
                           f"published.files include the record's trained models?")
     return dict(zip(usable["agent"], usable["path"]))
+
+
+def published_logs(index: pd.DataFrame, run: str) -> dict[str, str]:
+    """{agent: log-append.csv} of a run's agents, in name order; an error when the record has none."""
+    rows = index[(index["kind"] == "log") & (index["run"] == run)].sort_values("agent")
+    if rows.empty:
+        raise LayoutError(f"no published training log (<run>/<agent>/log-append.csv) of run {run!r}; logs were "
+                          f"found for the runs {_runs(index, 'log')}. Does published.files include the trained models?")
+    return dict(zip(rows["agent"], rows["path"]))
+
+
+def read_training_log(path: str | Path) -> pd.DataFrame:
+    """A published log-append.csv as our training log's columns (timesteps, mean_episode_length,
+    mean_episode_reward): the original's means over its 40-episode buffer (training.md §4), the last row of
+    a timestep logged twice (an appended, resumed run); an error names the file and the missing columns."""
+    log = pd.read_csv(path)
+    if missing := [c for c in ("timesteps", *LOG_COLUMNS) if c not in log.columns]:
+        raise ValueError(f"{path}: not the original's log-append.csv: no column {', '.join(missing)}")
+    log = log.rename(columns=LOG_COLUMNS)[["timesteps", *LOG_COLUMNS.values()]]
+    return log.drop_duplicates("timesteps", keep="last").sort_values("timesteps", ignore_index=True)
 
 
 def published_checkpoint(index: pd.DataFrame, run: str, agent: str) -> str:

@@ -25,7 +25,7 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from workflow_scripts.atomic import atomic_path  # noqa: E402
+from workflow_scripts.atomic import atomic_path, write_csv  # noqa: E402
 from workflow_scripts.maze import NUM_ACTIONS, MazeEnv  # noqa: E402
 
 SPACE = 100
@@ -150,12 +150,6 @@ def save_png(fig: Figure, path: str | os.PathLike[str]) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=150)
     plt.close(fig)
-
-
-def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """A field as CSV, written atomically."""
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False)
 
 
 def vector_field_outputs(models: Sequence[str | os.PathLike[str]], labels: Sequence[str], png: str | os.PathLike[str],

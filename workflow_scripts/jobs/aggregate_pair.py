@@ -1,7 +1,8 @@
 """Rule aggregate_pair: the table of one pair of an experiment from its agents' evaluation CSVs."""
 
+from workflow_scripts.atomic import write_csv
 from workflow_scripts.logs import configure_logging
-from workflow_scripts.metrics import aggregate, level_range, write_table
+from workflow_scripts.metrics import aggregate, level_range
 
 
 def main(snakemake) -> None:
@@ -10,7 +11,7 @@ def main(snakemake) -> None:
     csvs = dict(zip([(f"seed_{s}", pair) for pair in p.pairs for s in p.seeds], snakemake.input.csvs, strict=True))
     table = aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"],
                       levels=level_range(p.first_level, p.num_levels))
-    write_table(table, snakemake.output[0])
+    write_csv(table, snakemake.output[0])
     logger.info("%d agents", len(table))
 
 

@@ -11,8 +11,10 @@ from workflow_scripts.logs import configure_logging
 def main(snakemake) -> None:
     configure_logging(snakemake)
     p = snakemake.params
+    flags = pd.read_csv(snakemake.input.outliers)
     figure = experiment_summary(plotted(pd.read_csv(snakemake.input.table)), p.pairs, p.goal, p.background,
-                                p.experiment, p.colours, Path(snakemake.input.lib).parent, p.columns)
+                                p.experiment, p.colours, Path(snakemake.input.lib).parent, p.columns,
+                                flags.groupby("pair")["agent"].apply(set).to_dict())
     save_figure(figure, snakemake.output.png, snakemake.output.pdf)
 
 

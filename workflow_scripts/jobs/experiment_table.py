@@ -2,14 +2,14 @@
 
 import pandas as pd
 
+from workflow_scripts.atomic import write_csv
 from workflow_scripts.logs import configure_logging
-from workflow_scripts.metrics import write_table
 
 
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
     table = pd.concat([pd.read_csv(t) for t in snakemake.input.tables], ignore_index=True)
-    write_table(table, snakemake.output[0])
+    write_csv(table, snakemake.output[0])
     logger.info("%d rows from %d pair tables", len(table), len(snakemake.input.tables))
 
 

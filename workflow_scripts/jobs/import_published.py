@@ -1,7 +1,7 @@
 """Rule import_published: one pair's table of a published run, made as our own tables are."""
 
+from workflow_scripts.atomic import write_csv
 from workflow_scripts.logs import configure_logging
-from workflow_scripts.metrics import write_table
 from workflow_scripts.published import import_experiment, read_index
 
 
@@ -10,7 +10,7 @@ def main(snakemake) -> None:
     p = snakemake.params
     table = import_experiment(read_index(snakemake.input.index), p.run, p.pairs, p.blacklist, p.bootstrap["samples"],
                               p.bootstrap["seed"], p.num_levels)
-    write_table(table, snakemake.output[0])
+    write_csv(table, snakemake.output[0])
     logger.info("%d agents", len(table))
 
 

@@ -12,8 +12,9 @@ def main(snakemake) -> None:
     configure_logging(snakemake)
     p = snakemake.params
     rows = plotted(pd.read_csv(snakemake.input.table))
+    flagged = set(pd.read_csv(snakemake.input.outliers)["agent"])
     figure = preference_capability_scatter(rows, p.obj1, p.obj2, p.goal, p.background, p.colours,
-                                           Path(snakemake.input.lib).parent)
+                                           Path(snakemake.input.lib).parent, flagged, p.intervals)
     save_figure(figure, snakemake.output.png, snakemake.output.pdf)
 
 

@@ -1,0 +1,142 @@
+# The paper's three claims as numbers (workflow_scripts/analysis.py, README "Analyses"): colour channels,
+# variation across seeds and outliers, from the same tables as the figures (ours or the published ones).
+# Tables under results/analysis/<experiment>/, figures under figures/<experiment>/analysis/; all take
+# seconds, so on a cluster they run on the submitting host (localrule).
+from workflow_scripts.objects import channel_reference
+
+
+
+def outlier_table(experiment, pair=None):
+    """The flagged agents of one pair, or of every pair of an experiment."""
+    return (f"results/analysis/{experiment}/outliers.csv" if pair is None else
+            f"results/analysis/{experiment}/outliers/{pair}.csv")
+
+
+def channel_experiments():
+    """The active experiments that oppose all 8 line colours to one common obj2: the channel analysis needs
+    that full design, the others skip it."""
+    return [e for e in ACTIVE if channel_reference(pairs(e)) is not None]
+
+
+def analysis_targets():
+    """Every analysis table and figure of the active experiments, for figures/all."""
+    def both(stem):
+        return [f"{stem}.png", f"{stem}.pdf"]
+
+    targets = []
+    for e in ACTIVE:
+        targets += [outlier_table(e), f"results/analysis/{e}/outlier_agents.csv",
+                    f"results/analysis/{e}/seed_variation.csv", *both(f"figures/{e}/analysis/seed_variation")]
+    for e in channel_experiments():
+        targets += [f"results/analysis/{e}/channel_{t}.csv" for t in ("effects", "glm", "classes")]
+        targets += both(f"figures/{e}/analysis/channel_preferences") + both(f"figures/{e}/analysis/channel_effects")
+    return targets
+
+
+wildcard_constraints:
+    experiment="[^/]+",
+
+
+rule analysis_outliers_pair:
+    input:
+        table=lambda wc: table_path(wc.experiment, wc.pair),
+        code=job_code("analysis_outliers_pair"),
+    output:
+        "results/analysis/{experiment}/outliers/{pair}.csv",
+    params:
+        alpha=config["analysis"]["outlier_alpha"],
+    localrule: True
+    log:
+        "results/logs/analysis/{experiment}/outliers/{pair}.log",
+    script:
+        "../workflow_scripts/jobs/analysis_outliers_pair.py"
+
+
+rule analysis_outliers:
+    input:
+        tables=lambda wc: [outlier_table(wc.experiment, p) for p in pairs(wc.experiment)],
+        code=job_code("analysis_outliers"),
+    output:
+        flags="results/analysis/{experiment}/outliers.csv",
+        agents=report("results/analysis/{experiment}/outlier_agents.csv", caption="../report/outliers.rst",
+                      category="{experiment}", subcategory="Analyses", labels={"table": "outlier agents"}),
+    localrule: True
+    log:
+        "results/logs/analysis/{experiment}/outliers.log",
+    script:
+        "../workflow_scripts/jobs/analysis_outliers.py"
+
+
+rule analysis_seed_variation:
+    input:
+        table=lambda wc: table_path(wc.experiment),
+        code=job_code("analysis_seed_variation"),
+    output:
+        "results/analysis/{experiment}/seed_variation.csv",
+    localrule: True
+    log:
+        "results/logs/analysis/{experiment}/seed_variation.log",
+    script:
+        "../workflow_scripts/jobs/analysis_seed_variation.py"
+
+
+rule analysis_channels:
+    input:
+        table=lambda wc: table_path(wc.experiment),
+        code=job_code("analysis_channels"),
+    output:
+        effects="results/analysis/{experiment}/channel_effects.csv",
+        glm="results/analysis/{experiment}/channel_glm.csv",
+        classes="results/analysis/{experiment}/channel_classes.csv",
+    params:
+        reference=lambda wc: channel_reference(pairs(wc.experiment)),
+        min_effect=config["analysis"]["channel_min_effect"],
+    localrule: True
+    log:
+        "results/logs/analysis/{experiment}/channels.log",
+    script:
+        "../workflow_scripts/jobs/analysis_channels.py"
+
+
+rule channel_figures:
+    input:
+        table=lambda wc: table_path(wc.experiment),
+        effects="results/analysis/{experiment}/channel_effects.csv",
+        classes="results/analysis/{experiment}/channel_classes.csv",
+        code=job_code("channel_figures"),
+    output:
+        preferences_png=report("figures/{experiment}/analysis/channel_preferences.png",
+                               caption="../report/channel_preferences.rst", category="{experiment}",
+                               subcategory="Analyses", labels={"figure": "preference by line colour"}),
+        preferences_pdf="figures/{experiment}/analysis/channel_preferences.pdf",
+        effects_png=report("figures/{experiment}/analysis/channel_effects.png", caption="../report/channel_effects.rst",
+                           category="{experiment}", subcategory="Analyses", labels={"figure": "channel effects"}),
+        effects_pdf="figures/{experiment}/analysis/channel_effects.pdf",
+    params:
+        reference=lambda wc: channel_reference(pairs(wc.experiment)),
+        experiment=lambda wc: wc.experiment,
+    localrule: True
+    log:
+        "results/logs/figures/{experiment}/analysis/channels.log",
+    script:
+        "../workflow_scripts/jobs/channel_figures.py"
+
+
+rule seed_variation_figure:
+    input:
+        table=lambda wc: table_path(wc.experiment),
+        variation="results/analysis/{experiment}/seed_variation.csv",
+        code=job_code("seed_variation_figure"),
+    output:
+        png=report("figures/{experiment}/analysis/seed_variation.png", caption="../report/seed_variation.rst",
+                   category="{experiment}", subcategory="Analyses", labels={"figure": "seed variation"}),
+        pdf="figures/{experiment}/analysis/seed_variation.pdf",
+    params:
+        pairs=lambda wc: pairs(wc.experiment),
+        experiment=lambda wc: wc.experiment,
+        columns=config["figures"]["summary_columns"],
+    localrule: True
+    log:
+        "results/logs/figures/{experiment}/analysis/seed_variation.log",
+    script:
+        "../workflow_scripts/jobs/seed_variation_figure.py"
