@@ -6,7 +6,7 @@ rule evaluate_agent:
         ENGINE_LIB,
         ENGINE_ASSETS,
         model="results/train/{experiment}/seed_{seed}/final.pth",
-        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate")],
+        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate", "devices", "gpus")],
     output:
         "results/eval/{experiment}/{pair}/seed_{seed}.csv",
     params:
@@ -15,6 +15,7 @@ rule evaluate_agent:
     group:
         "evaluation"
     resources:
+        **gpu_resources(evaluation_gpus()),
         mem_mb=2000,
         runtime=60,
     log:

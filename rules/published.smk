@@ -76,7 +76,7 @@ rule evaluate_published_agent:
         ENGINE_LIB,
         ENGINE_ASSETS,
         model=lambda wc: compared_agents(wc)[wc.agent],
-        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate")],
+        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate", "devices", "gpus")],
     output:
         "results/published/eval/{experiment}/{pair}/{agent}.csv",
     params:
@@ -84,6 +84,7 @@ rule evaluate_published_agent:
     wildcard_constraints:
         agent="[^/]+",
     resources:
+        **gpu_resources(evaluation_gpus()),
         mem_mb=2000,
         runtime=60,
     log:

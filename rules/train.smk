@@ -11,7 +11,7 @@ rule train_agent:
         ENGINE_LIB,
         ENGINE_ASSETS,
         # Imported modules are invisible to Snakemake's code trigger; as inputs their checksums count.
-        code=[f"workflow_scripts/{m}.py" for m in ("agent", "ppo", "maze", "train")],
+        code=[f"workflow_scripts/{m}.py" for m in ("agent", "ppo", "maze", "train", "train_config", "devices", "gpus")],
     output:
         final="results/train/{experiment}/seed_{seed}/final.pth",
         log_csv="results/train/{experiment}/seed_{seed}/log.csv",
@@ -20,8 +20,10 @@ rule train_agent:
         train=lambda wc: dataclasses.asdict(train_config(wc.experiment, wc.seed)),
         device=config["train"]["device"],
     threads: lambda wc: train_config(wc.experiment, wc.seed).torch_threads
+    # agents_per_gpu is a resource, not a param: it changes no result, so changing it must rerun nothing.
     resources:
-        gpu=training_gpus(),
+        **gpu_resources(training_gpus()),
+        agents_per_gpu=config["train"]["agents_per_gpu"],
         mem_mb=lambda wc: 4000 + train_config(wc.experiment, wc.seed).batch * 12288 * 2 // 1_000_000,
         runtime=lambda wc: config["train"]["runtime_minutes"],
     log:
@@ -44,7 +46,7 @@ rule training_capability:
         ENGINE_LIB,
         ENGINE_ASSETS,
         model="results/train/{experiment}/seed_{seed}/final.pth",
-        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate")],
+        code=[f"workflow_scripts/{m}.py" for m in ("agent", "maze", "evaluate", "devices", "gpus")],
     output:
         "results/train/{experiment}/seed_{seed}/capability.csv",
     params:
@@ -55,6 +57,9 @@ rule training_capability:
         first_level=config["capability"]["first_level"],
         num_levels=config["capability"]["num_levels"],
         bf16=lambda wc: train_config(wc.experiment, wc.seed).bf16,
+        device=config["evaluation"]["device"],
+    resources:
+        **gpu_resources(evaluation_gpus()),
     log:
         "results/logs/capability/{experiment}/seed_{seed}.log",
     script:

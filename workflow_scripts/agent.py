@@ -97,8 +97,9 @@ def new_policy(device: str | torch.device = "cpu") -> Policy:
 
 
 def load_policy(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Policy:
-    """A policy from a checkpoint, in the original format or ours (both hold `model_state_dict`)."""
-    checkpoint = torch.load(Path(path), map_location=device, weights_only=True)
+    """A policy from a checkpoint, in the original format or ours (both hold `model_state_dict`). Read to
+    the CPU first, whatever device the file's tensors were saved from, then moved once."""
+    checkpoint = torch.load(Path(path), map_location="cpu", weights_only=True)
     if not isinstance(checkpoint, dict) or "model_state_dict" not in checkpoint:
         raise ValueError(f"{path} is not a policy checkpoint: no 'model_state_dict' key")
     policy = new_policy("cpu")

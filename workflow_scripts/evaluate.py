@@ -17,6 +17,7 @@ import torch
 
 from workflow_scripts.agent import Policy, load_policy
 from workflow_scripts.atomic import atomic_path
+from workflow_scripts.devices import device_setup
 from workflow_scripts.maze import MazeEnv
 
 TIMEOUT = 500
@@ -105,7 +106,7 @@ def run_episodes_one_by_one(policy: Policy, game: str, levels: Sequence[int], se
 
 
 def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, background: str = "black",
-                        levels: Sequence[int] = PAPER_TEST_LEVELS, seed: int = 0, device: str = "cpu",
+                        levels: Sequence[int] = PAPER_TEST_LEVELS, seed: int = 0, device: str | torch.device = "cpu",
                         world_dim: int = 5, colours: Mapping[str, Sequence[int]] | None = None,
                         bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None) -> pd.DataFrame:
     """An agent (original checkpoint format or ours) in the duel game: obj1 gives +10, obj2 -10, a timeout 0.
@@ -117,10 +118,13 @@ def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, back
 
 if "snakemake" in globals():
     p = snakemake.params  # noqa: F821
-    with open(snakemake.log[0], "w") as log:  # noqa: F821
+    with open(snakemake.log[0], "w") as log, device_setup(  # noqa: F821
+            p.device, snakemake.threads, p.bf16, getattr(snakemake.resources, "gpu", 0) > 0,  # noqa: F821
+            getattr(snakemake.resources, "agents_per_gpu", 1), log=lambda line: print(line, file=log)) as device:  # noqa: F821
         table = evaluate_checkpoint(snakemake.input.model, p.obj1, p.obj2, p.background,  # noqa: F821
-                                    range(p.first_level, p.first_level + p.num_levels), p.seed, world_dim=p.world_dim,
-                                    colours=p.colours, bf16=p.bf16, max_batch=p.max_batch, progress=log)
+                                    range(p.first_level, p.first_level + p.num_levels), p.seed, device,
+                                    world_dim=p.world_dim, colours=p.colours, bf16=p.bf16, max_batch=p.max_batch,
+                                    progress=log)
         with atomic_path(snakemake.output[0]) as tmp:  # noqa: F821
             table.to_csv(tmp, index=False)
         print(f"done: {(table.reward == 10).sum()} obj1, {(table.reward == -10).sum()} obj2, "
