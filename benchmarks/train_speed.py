@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--n_envs", type=int, help="override the set's n_envs (and keep its minibatch count)")
     parser.add_argument("--n_steps", type=int)
-    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
+    parser.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE",
                         help="other PPO-set values, YAML-parsed, e.g. bf16=false torch_threads=2")
     args = parser.parse_args()
 
