@@ -45,11 +45,13 @@ def test_shipped_config_is_valid():
         lambda c: c["published"].update(record="zenodo.10200914"),
         lambda c: c["published"].update(files=[]),
         lambda c: c["published"]["compare"][0].update(agents=0),
+        lambda c: c["train"].update(agents_per_gpu=0),
+        lambda c: c["evaluation"].update(device="gpu"),
     ],
     ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key",
          "three-objects", "duplicate-pair", "even-world", "unknown-background", "missing-ppo-value", "typo-override",
          "gif-zero-duration", "gif-without-env", "unknown-source", "record-not-an-id", "no-files",
-         "compare-no-agents"],
+         "compare-no-agents", "zero-agents-per-gpu", "unknown-evaluation-device"],
 )
 def test_schema_rejects(mutate):
     config = copy.deepcopy(load_config())

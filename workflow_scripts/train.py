@@ -346,6 +346,6 @@ if "snakemake" in globals():
         train(TrainConfig(**snakemake.params.train), Path(snakemake.output.final).parent,  # noqa: F821
               device=snakemake.params.device, label=f"[{snakemake.wildcards.experiment} seed {snakemake.wildcards.seed}] ",  # noqa: F821
               gpu_requested=getattr(snakemake.resources, "gpu", 0) > 0,  # noqa: F821
-              agents_per_gpu=snakemake.params.agents_per_gpu)  # noqa: F821
+              agents_per_gpu=getattr(snakemake.resources, "agents_per_gpu", 1))  # noqa: F821
 elif __name__ == "__main__":
     main()
