@@ -124,3 +124,12 @@ def test_gif_frames_are_given_to_the_policy_on_its_own_device(engine):
     from workflow_scripts.media import agent_frames
 
     assert agent_frames(_OffCpuPolicy(), "single", 3).shape == (3, 64, 64, 3)
+
+
+@no_cuda
+def test_a_training_job_given_a_gpu_fails_before_writing_anything(tmp_path):
+    from workflow_scripts.train import TrainConfig, train
+
+    with pytest.raises(RuntimeError, match="given a GPU"):
+        train(TrainConfig(timesteps=64, n_envs=4, n_steps=16, minibatches=2), tmp_path / "run", gpu_requested=True)
+    assert not (tmp_path / "run").exists()
