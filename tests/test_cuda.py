@@ -75,11 +75,11 @@ def test_a_cuda_run_saves_cpu_tensors_and_resumes_on_the_cpu(engine, tmp_path):
     assert final.name == f"model_{config.final_timesteps()}.pth"
 
 
-def test_evaluation_on_cuda_gives_the_cpus_csv_on_all_but_near_ties(engine, tmp_path):
+def test_evaluation_on_cuda_gives_the_cpus_csv_on_all_but_near_ties(engine, tmp_path, cuda):
     path = train(TrainConfig(seed=0, **{**TINY, "timesteps": 1024}), tmp_path / "agent", device="cpu")
     args = dict(obj1="red_line_diag", obj2="yellow_gem", levels=range(100_000, 101_000), seed=0)
     cpu = evaluate_checkpoint(path, device="cpu", **args)
-    gpu = evaluate_checkpoint(path, device="cuda", **args)
+    gpu = evaluate_checkpoint(path, device=cuda, **args)
     same = ((cpu.steps == gpu.steps) & (cpu.reward == gpu.reward)).mean()
     assert same >= 0.999, same
 
@@ -99,11 +99,11 @@ def test_gif_frames_of_a_cuda_policy(engine, cuda):
     assert frames.shape == (8, 64, 64, 3)
 
 
-def test_evaluation_progress_and_tables_do_not_depend_on_the_batch_on_cuda(engine, tmp_path):
+def test_evaluation_tables_do_not_depend_on_the_batch_on_cuda(engine, tmp_path, cuda):
     path = tmp_path / "model.pth"
     torch.manual_seed(1)
     torch.save({"model_state_dict": new_policy().state_dict()}, path)
-    args = dict(obj1="red_line_diag", obj2="yellow_gem", levels=range(100_000, 100_200), seed=0, device="cuda")
+    args = dict(obj1="red_line_diag", obj2="yellow_gem", levels=range(100_000, 100_200), seed=0, device=cuda)
     whole = evaluate_checkpoint(path, max_batch=256, progress=io.StringIO(), **args)
     small = evaluate_checkpoint(path, max_batch=7, **args)
     assert (whole == small).all().all()
