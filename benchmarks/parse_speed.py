@@ -40,7 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as empty:
         (Path(empty) / "Snakefile").write_text('rule a:\n    output: "a"\n    shell: "touch a"\n')
         baseline = dry_run_seconds(Path(empty), ["a"], args.repeats)
-    print(f"| checkout | empty Snakefile | `engine` at paper scale | minus empty | whole paper plan |")
+    print("| checkout | empty Snakefile | `engine` at paper scale | minus empty | whole paper plan |")
     print("|---|---:|---:|---:|---:|")
     for repo in [REPO, *args.repo]:
         tiny = dry_run_seconds(repo, ["engine", "--config", "scale=paper"], args.repeats)

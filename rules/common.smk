@@ -36,7 +36,8 @@ all_colours(config["colours"])
 
 
 # ----- experiments --------------------------------------------------------------------------------
-from workflow_scripts.train import TrainConfig
+from workflow_scripts.gpus import nvidia_gpu_count
+from workflow_scripts.train_config import TrainConfig
 
 EXPERIMENTS = config["experiments"]
 SOURCE = config["source"]
@@ -62,13 +63,35 @@ def train_config(experiment, seed):
 
 
 def training_gpus():
-    """1 when training jobs should ask the scheduler for a GPU."""
+    """1 when training jobs should ask the scheduler for a GPU. `auto` asks the driver (nvidia-smi or the
+    /dev/nvidiaN nodes), not torch, which parsing must not import; a job given a GPU that its torch cannot
+    use then fails with a message instead of training on the CPU (devices.resolve_device)."""
     wanted = config["train"]["gpu"]
     if wanted == "auto":
-        import torch
-
-        return int(torch.cuda.is_available())
+        return int(nvidia_gpu_count() > 0)
     return int(wanted)
+
+
+def evaluation_gpus():
+    """1 when evaluation and capability jobs run on a GPU: evaluation.device cuda, or auto where the driver
+    sees a GPU."""
+    device = config["evaluation"]["device"]
+    if device == "auto":
+        return int(nvidia_gpu_count() > 0)
+    return int(device != "cpu")
+
+
+# Several agents may share one GPU (train.agents_per_gpu): each GPU job asks for its share of a GPU's
+# GPU_SHARES, which profiles/local limits to GPU_SHARES per GPU of the machine.
+GPU_SHARES = 1000
+
+
+def gpu_resources(gpus):
+    """The resources of a job that uses `gpus` GPUs (none when 0): `gpu` for schedulers, and `gpu_share`, a
+    whole GPU's GPU_SHARES divided among the agents that may share it."""
+    if not gpus:
+        return {}
+    return {"gpu": gpus, "gpu_share": gpus * GPU_SHARES // config["train"]["agents_per_gpu"]}
 
 
 def final_checkpoint(experiment, seed):
@@ -107,6 +130,7 @@ EVALUATION_PARAMS = dict(
     seed=config["evaluation"]["seed"],
     bf16=config["evaluation"]["bf16"],
     max_batch=config["evaluation"]["max_batch"],
+    device=config["evaluation"]["device"],
 )
 
 

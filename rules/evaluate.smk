@@ -15,6 +15,7 @@ rule evaluate_agent:
     group:
         "evaluation"
     resources:
+        **gpu_resources(evaluation_gpus()),
         mem_mb=2000,
         runtime=60,
     log:

@@ -89,6 +89,7 @@ rule evaluate_published_agent:
     wildcard_constraints:
         agent="[^/]+",
     resources:
+        **gpu_resources(evaluation_gpus()),
         mem_mb=2000,
         runtime=60,
     log:

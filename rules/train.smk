@@ -10,7 +10,6 @@ rule train_agent:
     input:
         ENGINE_LIB,
         ENGINE_ASSETS,
-        # Imported modules are invisible to Snakemake's code trigger; as inputs their checksums count.
         code=job_code("train_agent"),
     output:
         final="results/train/{experiment}/seed_{seed}/final.pth",
@@ -20,8 +19,10 @@ rule train_agent:
         train=lambda wc: dataclasses.asdict(train_config(wc.experiment, wc.seed)),
         device=config["train"]["device"],
     threads: lambda wc: train_config(wc.experiment, wc.seed).torch_threads
+    # agents_per_gpu is a resource, not a param: it changes no result, so changing it must rerun nothing.
     resources:
-        gpu=training_gpus(),
+        **gpu_resources(training_gpus()),
+        agents_per_gpu=config["train"]["agents_per_gpu"],
         mem_mb=lambda wc: 4000 + train_config(wc.experiment, wc.seed).batch * 12288 * 2 // 1_000_000,
         runtime=lambda wc: config["train"]["runtime_minutes"],
     log:
@@ -55,6 +56,9 @@ rule training_capability:
         first_level=config["capability"]["first_level"],
         num_levels=config["capability"]["num_levels"],
         bf16=lambda wc: train_config(wc.experiment, wc.seed).bf16,
+        device=config["evaluation"]["device"],
+    resources:
+        **gpu_resources(evaluation_gpus()),
     log:
         "results/logs/capability/{experiment}/seed_{seed}.log",
     script:

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from workflow_scripts.analysis import (binomial_noise, channel_bits, channel_classes, channel_effects, channel_glm,
-                                       channel_reference, outlier_summary, outliers, seed_variation)
+from workflow_scripts.analysis import (binomial_noise, channel_classes, channel_effects, channel_glm, outlier_summary,
+                                       outliers, seed_variation)
+from workflow_scripts.objects import channel_bits, channel_reference
 
 # The 2x2x2 design written out by hand from the RGB of the paper's colours (maze-game.md §7.2).
 BITS = {"black": (0, 0, 0), "blue": (0, 0, 1), "green": (0, 1, 0), "cyan": (0, 1, 1),

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+import yaml
 
 from tests import tiny_workflow as tiny
 
@@ -46,3 +47,22 @@ def test_slurm_profile_asks_a_gpu_for_each_training_job_and_packs_evaluations(ro
 def test_local_profile_leaves_evaluations_unpacked(root):
     text = dry_run(root, "local")
     assert text.count("Group job evaluation") == tiny.job_counts(text)["evaluate_agent"] == 4
+
+
+def test_agents_per_gpu_sets_each_gpu_jobs_share_of_a_gpu(root):
+    """train.agents_per_gpu = 4: every GPU job asks for a quarter of profiles/local's gpu_share per GPU, so
+    four run on one GPU at once; CPU jobs ask for none."""
+    overlay = root / "four_per_gpu.yaml"
+    overlay.write_text(yaml.safe_dump({"train": {"gpu": True, "agents_per_gpu": 4}, "evaluation": {"device": "cuda"}}))
+    run = tiny.snakemake(root, *tiny.TARGETS, "--dry-run", "--forceall", "--profile", "profiles/local",
+                         "--configfile", "config.yaml", overlay.name)
+    assert run.returncode == 0, f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    jobs = job_resources(run.stdout + run.stderr)
+    limit = yaml.safe_load((root / "profiles" / "local" / "config.yaml").read_text())["resources"]["gpu_share"]
+    gpu_rules = {"train_agent", "evaluate_agent", "training_capability"}
+    assert gpu_rules <= {rule for rule, _ in jobs}
+    for rule, res in jobs:
+        if rule in gpu_rules:
+            assert (res["gpu"], int(res["gpu_share"]) * 4) == ("1", limit), (rule, res)
+        else:
+            assert "gpu_share" not in res and "gpu" not in res, (rule, res)

@@ -1,7 +1,6 @@
 """Training: reproducible from the seed, resumable after a kill, the original's checkpoint schedule and
 format, and a small learning test."""
 
-import math
 import os
 import shutil
 import subprocess

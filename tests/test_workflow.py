@@ -48,11 +48,14 @@ def test_shipped_config_is_valid():
         lambda c: c["figures"]["vector_fields"][0].update(facing="up"),
         lambda c: c["figures"]["vector_fields"][0].update(level=-1),
         lambda c: c["figures"]["vector_field_differences"][0].update(seeds=[0]),
+        lambda c: c["train"].update(agents_per_gpu=0),
+        lambda c: c["evaluation"].update(device="gpu"),
     ],
     ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key",
          "three-objects", "duplicate-pair", "even-world", "unknown-background", "missing-ppo-value", "typo-override",
          "gif-zero-duration", "gif-without-env", "unknown-source", "record-not-an-id", "no-files",
-         "compare-no-agents", "field-facing-up", "field-negative-level", "difference-one-seed"],
+         "compare-no-agents", "field-facing-up", "field-negative-level", "difference-one-seed",
+         "zero-agents-per-gpu", "unknown-evaluation-device"],
 )
 def test_schema_rejects(mutate):
     config = copy.deepcopy(load_config())

@@ -103,12 +103,12 @@ def new_policy(device: str | torch.device = "cpu") -> Policy:
     return Policy().to(device=device, memory_format=torch.channels_last)
 
 
-def _read_checkpoint(path: Path, device: str | torch.device) -> object:
+def _read_checkpoint(path: Path) -> object:
     """torch.load (weights only), with errors that name the file and say what is wrong with it."""
     if path.is_file() and path.stat().st_size == 0:
         raise ValueError(f"{path} is empty, not a checkpoint (an interrupted copy or download?)")
     try:
-        return torch.load(path, map_location=device, weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
         raise ValueError(f"{path} is not a weights-only PyTorch checkpoint: it is corrupt, or it holds Python "
                          f"objects that loading would have to run as code, which is refused") from err
@@ -118,9 +118,10 @@ def _read_checkpoint(path: Path, device: str | torch.device) -> object:
 
 
 def load_policy(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Policy:
-    """A policy from a checkpoint, in the original format or ours (both hold `model_state_dict`)."""
+    """A policy from a checkpoint, in the original format or ours (both hold `model_state_dict`). Read to
+    the CPU first, whatever device the file's tensors were saved from, then moved once."""
     path = Path(path)
-    checkpoint = _read_checkpoint(path, device)
+    checkpoint = _read_checkpoint(path)
     if not isinstance(checkpoint, dict) or "model_state_dict" not in checkpoint:
         raise ValueError(f"{path} is not a policy checkpoint: no 'model_state_dict' key")
     policy = new_policy("cpu")

@@ -15,7 +15,7 @@ from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.tools import add_constant
 
-from workflow_scripts.objects import channel_bits, channel_reference  # noqa: F401 (both public here too)
+from workflow_scripts.objects import channel_bits
 
 CHANNELS = ("r", "g", "b")
 Z95 = float(stats.norm.ppf(0.975))

@@ -122,7 +122,7 @@ def run_episodes_one_by_one(policy: Policy, game: str, levels: Sequence[int], se
 
 
 def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, background: str = "black",
-                        levels: Sequence[int] = PAPER_TEST_LEVELS, seed: int = 0, device: str = "cpu",
+                        levels: Sequence[int] = PAPER_TEST_LEVELS, seed: int = 0, device: str | torch.device = "cpu",
                         world_dim: int = 5, colours: Mapping[str, Sequence[int]] | None = None,
                         bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None) -> pd.DataFrame:
     """An agent (original checkpoint format or ours) in the duel game: obj1 gives +10, obj2 -10, a timeout 0.

@@ -28,12 +28,13 @@ def episode_frames(policy: Policy, game: str, level: int, seed: int = 0, **env_o
     env = MazeEnv(1, game, level_seeds=[int(level)], **env_options)
     uniforms = action_uniforms(seed, [level])[0]
     policy.eval()
+    device = next(policy.parameters()).device
     try:
         for t in range(TIMEOUT):
             frame = env.observe()[1]["rgb"]
             yield frame[0].copy()
             with torch.no_grad():
-                log_probs = policy.logits_and_value(torch.from_numpy(frame))[0].float()
+                log_probs = policy.logits_and_value(torch.from_numpy(frame).to(device))[0].float().cpu()
             env.act(sample_actions(log_probs, uniforms[t:t + 1]).numpy().astype(np.int32))
             if env.observe()[2][0]:
                 return

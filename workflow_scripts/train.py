@@ -14,14 +14,12 @@ import csv
 import dataclasses
 import fcntl
 import json
-import math
 import os
 import shutil
 import socket
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +28,12 @@ from PIL import Image
 
 from workflow_scripts.agent import Policy, new_policy, prepare_obs
 from workflow_scripts.atomic import atomic_path
+from workflow_scripts.devices import device_setup
 from workflow_scripts.maze import MazeEnv
 from workflow_scripts.ppo import RewardScaler, gae, normalize_advantages, ppo_losses
+from workflow_scripts.train_config import TrainConfig, add_config_flags, config_from_args
+
+__all__ = ["TrainConfig", "Trainer", "checkpoint_path", "train"]
 
 CHECKPOINT_FORMAT = "csgm-train-2"
 FINAL_NAME = "final.pth"
@@ -41,67 +43,6 @@ LOG_COLUMNS = [
     "mean_episode_reward", "median_episode_reward", "policy_loss", "value_loss", "entropy", "approx_kl",
     "clip_fraction", "learning_rate",
 ]
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything a training run's result depends on. Defaults are the original `hard-500` set with the
-    `maze-5x5` environment."""
-
-    seed: int = 0
-    goal: str = "yellow_line_diag"
-    background: str = "black"
-    world_dim: int = 5
-    colours: dict[str, list[int]] = field(default_factory=dict)
-    num_levels: int = 100_000
-    start_level: int = 0
-    timesteps: int = 5_000_000
-    n_envs: int = 256
-    n_steps: int = 256
-    epochs: int = 3
-    minibatches: int = 8
-    gamma: float = 0.999
-    lam: float = 0.95
-    learning_rate: float = 5e-4
-    adam_eps: float = 1e-5
-    clip: float = 0.2
-    value_coef: float = 0.5
-    entropy_coef: float = 0.01
-    max_grad_norm: float = 0.5
-    reward_gamma: float = 0.99
-    reward_clip: float = 10.0
-    num_checkpoints: int = 5
-    torch_threads: int = 2
-    env_threads: int = 1
-    bf16: bool = False  # bfloat16 autocast for the network (not the original's float32; for CPU demos)
-
-    def __post_init__(self) -> None:
-        if self.timesteps <= 0 or self.n_envs <= 0 or self.n_steps <= 0 or self.epochs <= 0:
-            raise ValueError("timesteps, n_envs, n_steps and epochs must be positive")
-        if (self.n_envs * self.n_steps) % self.minibatches:
-            raise ValueError(f"n_envs * n_steps = {self.n_envs * self.n_steps} is not divisible by "
-                             f"minibatches = {self.minibatches}")
-        if self.num_checkpoints < 1 or self.timesteps // self.num_checkpoints < 1:
-            raise ValueError("num_checkpoints must be at least 1 and at most timesteps")
-
-    @property
-    def batch(self) -> int:
-        return self.n_envs * self.n_steps
-
-    def checkpoint_steps(self) -> list[int]:
-        """Timesteps of the checkpoints after t = 0: the first t past each of num_checkpoints thresholds, at
-        most one per iteration (as the original), and always the final one."""
-        interval = self.timesteps // self.num_checkpoints
-        steps, t, saved = [], 0, 0
-        while t < self.timesteps:
-            t += self.batch
-            if t > (saved + 1) * interval or t >= self.timesteps:
-                steps.append(t)
-                saved += 1
-        return steps
-
-    def final_timesteps(self) -> int:
-        return math.ceil(self.timesteps / self.batch) * self.batch
 
 
 class RunFolderBusy(RuntimeError):
@@ -142,13 +83,6 @@ def run_folder_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def resolve_device(device: str) -> torch.device:
-    """'auto' picks CUDA when available, else the CPU."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
 def checkpoint_path(out_dir: Path, timesteps: int) -> Path:
     return out_dir / f"model_{timesteps}.pth"
 
@@ -161,9 +95,14 @@ class Trainer:
         torch.manual_seed(config.seed)
         self.policy: Policy = new_policy(device)
         self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=config.learning_rate, eps=config.adam_eps)
-        # Two generators: sampling lives on the policy's device, minibatch order on the CPU.
-        self.sampling = torch.Generator(device=device).manual_seed(config.seed)
+        # Both generators live on the CPU, whatever the policy's device: actions are drawn from probabilities
+        # copied to the host (the env needs the actions there anyway), so a state saved on one kind of device
+        # resumes on the other, and CUDA and CPU runs draw alike from alike probabilities.
+        self.sampling = torch.Generator().manual_seed(config.seed)
         self.shuffling = torch.Generator().manual_seed(config.seed + 1)
+        # Page-locked staging for each step's frames, so their copy to the GPU is a plain DMA.
+        self.staging = (torch.empty((config.n_envs, 64, 64, 3), dtype=torch.uint8).pin_memory()
+                        if device.type == "cuda" else None)
         self.env = MazeEnv(config.n_envs, "single", goal=config.goal, background=config.background,
                            world_dim=config.world_dim, colours=config.colours, num_levels=config.num_levels,
                            start_level=config.start_level, rand_seed=config.seed, num_threads=config.env_threads)
@@ -178,10 +117,11 @@ class Trainer:
 
     # ----- persistence -------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        """The original's two keys plus what resuming needs; loadable with weights_only=True."""
+        """The original's two keys plus what resuming needs; loadable with weights_only=True, and on a
+        machine without CUDA: every tensor is a CPU tensor."""
         return {
-            "model_state_dict": self.policy.state_dict(),
-            "optimizer_state_dict": self.optimizer.state_dict(),
+            "model_state_dict": to_cpu(self.policy.state_dict()),
+            "optimizer_state_dict": to_cpu(self.optimizer.state_dict()),
             "format": CHECKPOINT_FORMAT,
             "config": json.dumps(dataclasses.asdict(self.config), sort_keys=True),
             "timesteps": self.timesteps,
@@ -216,6 +156,15 @@ class Trainer:
     def autocast(self) -> contextlib.AbstractContextManager:
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16)
 
+    def to_device(self, frames: Any) -> torch.Tensor:
+        """The engine's uint8 frames [n_envs, 64, 64, 3] on the policy's device. The asynchronous copy from
+        the staging buffer is safe: the next step reads its actions back to the host, which waits for the
+        stream, before the buffer is overwritten."""
+        if self.staging is None:
+            return torch.from_numpy(frames).to(self.device)
+        self.staging.copy_(torch.from_numpy(frames))
+        return self.staging.to(self.device, non_blocking=True)
+
     def rollout(self) -> dict[str, torch.Tensor]:
         """n_steps of every env with sampled actions; observations stay uint8 on the policy's device."""
         c, dev = self.config, self.device
@@ -228,18 +177,19 @@ class Trainer:
         finished_lengths: list[int] = []
         finished_rewards: list[float] = []
 
-        obs[0] = torch.from_numpy(self.env.observe()[1]["rgb"]).to(dev)
+        obs[0] = self.to_device(self.env.observe()[1]["rgb"])
         self.policy.eval()
         with torch.no_grad(), self.autocast():
             for t in range(c.n_steps):
                 logp, values[t] = self.policy(prepare_obs(obs[t]))
                 logp = logp.float()
-                actions[t] = torch.multinomial(logp.exp(), 1, generator=self.sampling).squeeze(1)
+                chosen = torch.multinomial(logp.exp().cpu(), 1, generator=self.sampling).squeeze(1)
+                actions[t] = chosen.to(dev)
                 log_probs[t] = logp.gather(1, actions[t].unsqueeze(1)).squeeze(1)
-                self.env.act(actions[t].cpu().numpy())
+                self.env.act(chosen.numpy())
                 raw, ob, first = self.env.observe()
                 raw_t, first_t = torch.from_numpy(raw), torch.from_numpy(first)
-                obs[t + 1] = torch.from_numpy(ob["rgb"]).to(dev)
+                obs[t + 1] = self.to_device(ob["rgb"])
                 rewards[t], dones[t] = self.rewards(raw_t, first_t), first_t
 
                 self.episode_length += 1
@@ -263,7 +213,9 @@ class Trainer:
         """epochs x minibatches Adam steps on fresh permutations of the whole batch."""
         c = self.config
         self.policy.train()
-        sums = {"policy_loss": 0.0, "value_loss": 0.0, "entropy": 0.0, "approx_kl": 0.0, "clip_fraction": 0.0}
+        keys = ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction"]
+        # Kept on the device and read once per update: a read per minibatch would wait for the GPU each time.
+        per_minibatch = []
         for _ in range(c.epochs):
             order = torch.randperm(c.batch, generator=self.shuffling).to(self.device)
             for idx in order.split(c.batch // c.minibatches):
@@ -277,9 +229,9 @@ class Trainer:
                 losses.total.backward()
                 torch.nn.utils.clip_grad_norm_(self.policy.parameters(), c.max_grad_norm)
                 self.optimizer.step()
-                for key in sums:
-                    sums[key] += float(getattr(losses, key.removesuffix("_loss")).detach())
-        return {k: v / (c.epochs * c.minibatches) for k, v in sums.items()}
+                per_minibatch.append(torch.stack([getattr(losses, k.removesuffix("_loss")).detach() for k in keys]))
+        means = torch.stack(per_minibatch).double().mean(0).tolist()
+        return dict(zip(keys, means))
 
     def decay_learning_rate(self) -> float:
         """Linear decay after each iteration, from the step count after it (it ends slightly below zero)."""
@@ -287,6 +239,25 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         return lr
+
+
+def to_cpu(value: Any) -> Any:
+    """A state (nested dicts, lists and tuples) with every tensor copied to the CPU."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {k: to_cpu(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_cpu(v) for v in value)
+    return value
+
+
+def _resumable_rng(state: dict[str, Any]) -> bool:
+    """Whether the state's generators are CPU generators (states written before sampling moved to the CPU
+    may hold a CUDA generator's state, which a CPU generator cannot load)."""
+    size = torch.Generator().get_state().numel()
+    return all(isinstance(state.get(k), torch.Tensor) and state[k].numel() == size
+               for k in ("sampling_rng", "shuffling_rng"))
 
 
 def _matching_resume_state(out_dir: Path, config: TrainConfig) -> dict[str, Any] | None:
@@ -302,6 +273,9 @@ def _matching_resume_state(out_dir: Path, config: TrainConfig) -> dict[str, Any]
             print(f"ignoring {path}: {err}", file=sys.stderr)
             continue
         if state.get("format") == CHECKPOINT_FORMAT and state.get("config") == wanted:
+            if not _resumable_rng(state):
+                print(f"ignoring {path}: its sampling state is not a CPU generator's", file=sys.stderr)
+                continue
             if best is None or state["timesteps"] > best["timesteps"]:
                 best = state
     return best
@@ -347,28 +321,27 @@ def _mean(values: torch.Tensor) -> float:
 
 
 def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "auto", label: str = "",
-          stop_after_iterations: int | None = None, overwrite: bool = False) -> Path:
+          stop_after_iterations: int | None = None, overwrite: bool = False, gpu_requested: bool = False,
+          agents_per_gpu: int = 1) -> Path:
     """Runs (or resumes) training into out_dir; returns the final checkpoint's path. The folder is locked
     while it runs; a finished run of another configuration there is refused unless `overwrite`.
-    `stop_after_iterations` ends the process early as if it had been killed (for tests)."""
-    out_dir = Path(out_dir)
+    `stop_after_iterations` ends the process early as if it had been killed (for tests); `gpu_requested`
+    (the job holds a GPU) and `agents_per_gpu` go to devices.device_setup, which runs first, so that a job
+    on the wrong kind of machine fails before it writes anything."""
+    with device_setup(device, config.torch_threads, config.bf16, gpu_requested, agents_per_gpu,
+                      log=lambda line: print(f"{label}{line}", flush=True)) as dev:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with run_folder_lock(out_dir):
+            if not overwrite:
+                _refuse_overwrite(out_dir, config)
+            return _train_on(config, out_dir, dev, label, stop_after_iterations)
+
+
+def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str,
+              stop_after_iterations: int | None) -> Path:
+    """train() on a device already set up."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with run_folder_lock(out_dir):
-        if not overwrite:
-            _refuse_overwrite(out_dir, config)
-        return _train(config, out_dir, device, label, stop_after_iterations)
-
-
-def _train(config: TrainConfig, out_dir: Path, device: str, label: str, stop_after_iterations: int | None) -> Path:
-    """train() in its locked folder."""
-    dev = resolve_device(device)
-    torch.set_num_threads(config.torch_threads)
-    if dev.type == "cuda":
-        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-        torch.backends.cudnn.deterministic = True
-        torch.backends.cudnn.benchmark = False
-    torch.use_deterministic_algorithms(True, warn_only=True)
-
     trainer = Trainer(config, dev)
     log_path = out_dir / "log.csv"
     resume = _matching_resume_state(out_dir, config)
@@ -437,16 +410,9 @@ def _parse_args(argv: list[str] | None) -> tuple[TrainConfig, argparse.Namespace
     parser.add_argument("--out", required=True, help="run folder (resumed when it holds a matching state)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--overwrite", action="store_true", help="replace a finished run of another config in --out")
-    for f in dataclasses.fields(TrainConfig):
-        if f.name == "colours":
-            parser.add_argument("--colours", type=json.loads, default={}, help='JSON, e.g. {"orange": [255,128,0]}')
-        elif f.type in (bool, "bool"):
-            parser.add_argument(f"--{f.name}", action=argparse.BooleanOptionalAction, default=f.default)
-        else:
-            parser.add_argument(f"--{f.name}", type=type(f.default), default=f.default)
+    add_config_flags(parser)
     args = parser.parse_args(argv)
-    fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
-    return TrainConfig(**fields), args
+    return config_from_args(args), args
 
 
 def main(argv: list[str] | None = None) -> None:

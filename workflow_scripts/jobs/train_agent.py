@@ -12,7 +12,8 @@ def main(snakemake) -> None:
     label = f"[{snakemake.wildcards.experiment} seed {snakemake.wildcards.seed}] "
     with contextlib.redirect_stdout(LogStream(logger)):
         train(TrainConfig(**snakemake.params.train), Path(snakemake.output.final).parent,
-              device=snakemake.params.device, label=label)
+              device=snakemake.params.device, label=label, gpu_requested=getattr(snakemake.resources, "gpu", 0) > 0,
+              agents_per_gpu=getattr(snakemake.resources, "agents_per_gpu", 1))
 
 
 main(snakemake)  # noqa: F821

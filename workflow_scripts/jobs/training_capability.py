@@ -2,6 +2,7 @@
 
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.capability import training_game_episodes
+from workflow_scripts.jobs.common import job_device
 from workflow_scripts.logs import configure_logging
 from workflow_scripts.metrics import level_range
 
@@ -9,8 +10,9 @@ from workflow_scripts.metrics import level_range
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
     p = snakemake.params
-    table = training_game_episodes(snakemake.input.model, p.goal, p.background, p.world_dim,
-                                   level_range(p.first_level, p.num_levels), p.colours, bf16=p.bf16)
+    with job_device(snakemake, p.bf16, logger) as device:
+        table = training_game_episodes(snakemake.input.model, p.goal, p.background, p.world_dim,
+                                       level_range(p.first_level, p.num_levels), p.colours, device=device, bf16=p.bf16)
     with atomic_path(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
     logger.info("mean episode length %.2f, median %.1f, timeouts %.1f%%", table.steps.mean(), table.steps.median(),

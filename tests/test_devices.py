@@ -1,0 +1,135 @@
+"""Device setup (issue 15): no silent CPU fallback for a job given a GPU, distinct GPU slots for concurrent
+jobs, IEEE float32 and strict determinism, the bf16 warning, and the torch-free GPU probe of parse time."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+from tests.conftest import REPO
+from workflow_scripts import gpus
+from workflow_scripts.devices import bf16_note, device_setup, resolve_device
+
+no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the behaviour where torch has no CUDA")
+
+
+@no_cuda
+def test_auto_fails_when_the_job_was_given_a_gpu_but_torch_has_no_cuda():
+    with pytest.raises(RuntimeError, match=r"given a GPU \(resources.gpu > 0\).*cannot use CUDA"):
+        resolve_device("auto", gpu_requested=True)
+    assert resolve_device("auto") == torch.device("cpu")
+
+
+@no_cuda
+def test_an_explicit_cuda_device_without_cuda_fails_with_a_message():
+    with pytest.raises(RuntimeError, match="'cuda:1' asked for"):
+        resolve_device("cuda:1")
+
+
+def test_setup_turns_tf32_off_makes_determinism_strict_and_logs_the_device():
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.backends.cudnn.conv.fp32_precision = "tf32"
+    lines = []
+    with device_setup("cpu", threads=1, log=lines.append) as device:
+        assert device == torch.device("cpu")
+        assert torch.backends.cudnn.conv.fp32_precision == "ieee"
+        assert torch.backends.cuda.matmul.fp32_precision == "ieee"
+        assert torch.are_deterministic_algorithms_enabled()
+        assert not torch.is_deterministic_algorithms_warn_only_enabled()
+        assert torch.get_num_threads() == 1
+    assert lines == ["device cpu, float32 (TF32 off), 1 CPU threads, deterministic algorithms"]
+
+
+@pytest.mark.parametrize("capability, warned", [((7, 5), True), ((7, 0), True), ((8, 0), False), ((9, 0), False)])
+def test_bf16_warns_on_gpus_without_native_bfloat16(capability, warned):
+    note = bf16_note(capability)
+    assert (note is not None) == warned
+    if warned:
+        assert f"{capability[0]}.{capability[1]}" in note and "emulated" in note
+
+
+def test_concurrent_jobs_claim_distinct_gpus_then_share_them_up_to_the_limit(tmp_path):
+    """A fake machine of 2 GPUs, 2 agents per GPU: slots fill GPU by GPU, the fifth claim fails, and a
+    released slot is claimed again."""
+    held = [gpus.claim_gpu(2, 2, tmp_path) for _ in range(4)]
+    assert [gpu for gpu, _ in held] == [0, 1, 0, 1]
+    with pytest.raises(RuntimeError, match=r"train.agents_per_gpu.*profiles/local"):
+        gpus.claim_gpu(2, 2, tmp_path)
+    held[1][1].close()
+    gpu, handle = gpus.claim_gpu(2, 2, tmp_path)
+    assert gpu == 1
+    for _, h in [*held, (gpu, handle)]:
+        h.close()
+
+
+def test_a_gpu_held_by_another_process_is_not_claimed_and_is_freed_when_it_ends(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys
+            from workflow_scripts.gpus import claim_gpu
+            gpu, lock = claim_gpu(2, 1, {str(tmp_path)!r})
+            print(gpu, flush=True)
+            sys.stdin.read()
+        """)], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "0"
+        gpu, handle = gpus.claim_gpu(2, 1, tmp_path)
+        assert gpu == 1
+        handle.close()
+    finally:
+        holder.communicate("")
+    gpu, handle = gpus.claim_gpu(2, 1, tmp_path)  # the lock died with its process
+    assert gpu == 0
+    handle.close()
+
+
+def test_the_parse_time_probe_asks_nvidia_smi(tmp_path, monkeypatch):
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text("#!/bin/sh\nprintf '0\\n1\\n2\\n'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    gpus.nvidia_gpu_count.cache_clear()
+    try:
+        assert gpus.nvidia_gpu_count() == 3
+    finally:
+        gpus.nvidia_gpu_count.cache_clear()
+
+
+def test_config_and_gpu_modules_import_neither_torch_nor_gym3():
+    """What rules/common.smk imports for training must not cost parsing a torch import (issue 13)."""
+    code = ("import sys, workflow_scripts.train_config, workflow_scripts.gpus; "
+            "print(sorted(m for m in ('torch', 'gym3') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+
+
+class _OffCpuPolicy(torch.nn.Module):
+    """A stand-in policy whose parameters live on the `meta` device: it checks that its input was moved to
+    its device (as a CUDA policy needs) and answers uniform log-probabilities on the CPU."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.empty(1, device="meta"))
+
+    def logits_and_value(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        assert obs.device.type == "meta", obs.device
+        n = obs.shape[0]
+        return torch.full((n, 15), -torch.log(torch.tensor(15.0))), torch.zeros(n)
+
+
+def test_gif_frames_are_given_to_the_policy_on_its_own_device(engine):
+    from workflow_scripts.media import agent_frames
+
+    assert agent_frames(_OffCpuPolicy(), "single", 3).shape == (3, 64, 64, 3)
+
+
+@no_cuda
+def test_a_training_job_given_a_gpu_fails_before_writing_anything(tmp_path):
+    from workflow_scripts.train import TrainConfig, train
+
+    with pytest.raises(RuntimeError, match="given a GPU"):
+        train(TrainConfig(timesteps=64, n_envs=4, n_steps=16, minibatches=2), tmp_path / "run", gpu_requested=True)
+    assert not (tmp_path / "run").exists()
