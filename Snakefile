@@ -18,7 +18,7 @@ config_check.check_files(["config.yaml", *workflow.overwrite_configfiles])
 configfile: "config.yaml"
 
 
-config_check.check_config(config, "schemas/config.schema.yaml")
+config_check.check_config(config, f"{workflow.basedir}/schemas/config.schema.yaml")
 validate(config, "schemas/config.schema.yaml")  # passes now; fills in the schema's defaults
 
 

@@ -203,3 +203,14 @@ FIGURE_RULES = {"scatter_plot", "experiment_summary", "learning_curves", "object
                 "agent_gif", "vector_field", "vector_field_difference", "all_figures", "analysis_outliers_pair",
                 "analysis_outliers", "analysis_seed_variation", "seed_variation_figure", "analysis_channels",
                 "channel_figures"}
+
+
+def test_the_tiny_configuration_runs_as_users_run_it():
+    """tests/config/tiny.yaml over config.yaml, as the README's command gives it: its two experiments only."""
+    run = subprocess.run([sys.executable, "-m", "snakemake", "all", "--dry-run", "--forceall", "--nolock", "--cores", "1",
+                          "--configfile", "tests/config/tiny.yaml"], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    counts = {k: int(v) for k, v in (line.split() for line in run.stdout.splitlines()
+                                     if len(line.split()) == 2 and line.split()[1].isdigit())}
+    assert counts["train_agent"] == 2 and counts["evaluate_agent"] == 4 and counts["scatter_plot"] == 4
+    assert "results/train/tiny-a/seed_0/final.pth" in run.stdout and "demo-maze-5x5" not in run.stdout

@@ -1,7 +1,7 @@
 """A tiny, complete configuration of the workflow in a copy of the repository, and Snakemake's own view of it.
 
 Used by the partial-rebuild tests and the SLURM test: the copy keeps the checkout's results/ and .snakemake/
-untouched, and the configuration is derived from the shipped config.yaml so that it follows its schema.
+untouched; its config.yaml is the shipped one with tests/config/tiny.yaml laid over it, as users run it.
 """
 
 import os
@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
+from snakemake.utils import update_config
 
 from tests.conftest import REPO
 
@@ -22,33 +23,13 @@ EXPERIMENTS = ("tiny-a", "tiny-b")
 TARGETS = ["figures/all", *[f"results/train/{e}/seed_0/capability.csv" for e in EXPERIMENTS]]
 
 
+TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+
+
 def tiny_config() -> dict:
-    """Two experiments of one seed and two pairs each, one PPO iteration, ten evaluation levels."""
+    """tests/config/tiny.yaml laid over config.yaml as Snakemake's --configfile lays it (snakemake.utils.update_config)."""
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["scale"] = "tiny"
-    config["train"]["gpu"] = False
-    config["train"]["device"] = "cpu"
-    config["ppo"]["tiny"] = {**config["ppo"]["demo"], "n_envs": 8, "n_steps": 32, "minibatches": 2,
-                             "num_checkpoints": 1, "torch_threads": 1, "env_threads": 0}
-    base = {"scale": "tiny", "goal": "yellow_line_diag", "world_dim": 5, "timesteps": 256, "ppo": "tiny",
-            "seeds": {"start": 0, "count": 1}}
-    config["experiments"] = {
-        "tiny-a": {**base, "background": "black", "pairs": [["red_line_diag", "yellow_gem"],
-                                                            ["yellow_line_diag", "yellow_gem"]]},
-        "tiny-b": {**base, "background": "grey", "pairs": [["red_line_diag", "yellow_gem"],
-                                                           ["green_line_diag", "red_line_diag"]]},
-    }
-    config["capability"]["num_levels"] = 10
-    config["evaluation"].update(num_levels=10, bootstrap={"samples": 100, "seed": 0})
-    figures = config["figures"]
-    figures["ols"] = []  # a regression needs more agents than one seed gives
-    figures["illustration"] = [{"experiment": "tiny-a", "pair": "red-line-yellow-gem", "train_level": 100000,
-                                "test_level": 100033}]
-    figures["gifs"] = [{"experiment": "tiny-a", "seed": 0, "env": "train"}]
-    figures["gif"]["frames"] = 4
-    figures["vector_fields"] = [{"experiment": "tiny-a", "seed": 0, "level": 100000, "env": "train"}]
-    figures["vector_field_differences"] = []  # one seed per experiment
-    config["published"].update(compare=[], gifs=[])  # the published record's figures are not built here
+    update_config(config, yaml.safe_load(TINY_CONFIG.read_text()))
     return config
 
 

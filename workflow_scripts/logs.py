@@ -30,6 +30,10 @@ def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger
         logger.critical("the job failed: %s", value, exc_info=(kind, value, traceback))
 
     sys.excepthook = log_uncaught
+    wildcards = getattr(snakemake, "wildcards", None)
+    wildcards = dict(wildcards.items()) if hasattr(wildcards, "items") else {}
+    logger.info("job %s%s: %s", getattr(snakemake, "rule", "?"), f" {wildcards}" if wildcards else "",
+                ", ".join(map(str, getattr(snakemake, "output", []) or [])))
     return logger
 
 

@@ -1,0 +1,375 @@
+"""Replays bad inputs, faults and interruptions against a tiny configuration and prints what happened.
+
+    .venv/bin/python benchmarks/reliability.py [--fast] [--keep DIR]
+
+Each case breaks something as a user, a failing job or a full disk would, and checks the outcome the
+project promises: a clear error that names the key, file or value (before any job where it can), or a
+complete and correct result, never a successful run with a stale or wrong result. Cases run in a copy of
+the workflow configured with tests/config/tiny.yaml (about two minutes for its complete run on 2 cores);
+--fast skips the cases that need that run. The table is BENCHMARKS.md-ready.
+"""
+
+import argparse
+import contextlib
+import io
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from snakemake.utils import update_config  # noqa: E402
+
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "rules", "workflow_scripts", "cpp", "schemas", "report", "profiles"]
+TINY = dict(n_envs=4, n_steps=16, minibatches=2, epochs=2, timesteps=192, torch_threads=1, env_threads=0,
+            num_levels=50, num_checkpoints=5)
+
+
+class Bench:
+    """The copy of the workflow and the table of cases."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.rows = root, []
+
+    # ----- the copy ------------------------------------------------------------------------------------
+    def make_copy(self) -> None:
+        for name in WORKFLOW_FILES:
+            src = REPO / name
+            (shutil.copytree(src, self.root / name, ignore=shutil.ignore_patterns("__pycache__")) if src.is_dir()
+             else shutil.copy2(src, self.root / name))
+        config = yaml.safe_load((REPO / "config.yaml").read_text())
+        update_config(config, yaml.safe_load((REPO / "tests" / "config" / "tiny.yaml").read_text()))
+        self.config = config
+        self.write_config(config)
+
+    def write_config(self, config: dict) -> None:
+        (self.root / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+    def snakemake(self, *args: str, env: dict | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+        base = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        return subprocess.run([sys.executable, "-m", "snakemake", *args, "--cores", "2"], cwd=self.root,
+                              env={**base, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+
+    def tables(self) -> dict[str, bytes]:
+        return {str(p.relative_to(self.root)): p.read_bytes()
+                for p in sorted((self.root / "results" / "tables").rglob("*.csv"))}
+
+    # ----- cases ---------------------------------------------------------------------------------------
+    def case(self, name: str, expected: str, run: Callable[[], tuple[bool, str]]) -> None:
+        start = time.perf_counter()
+        try:
+            ok, actual = run()
+        except Exception as err:  # a case that crashes the harness is a failed case, shown as such
+            ok, actual = False, f"harness error: {type(err).__name__}: {err}"
+        actual = " ".join(actual.split())[:160]
+        self.rows.append((name, expected, actual, ok, time.perf_counter() - start))
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {actual}", file=sys.stderr, flush=True)
+
+    def config_error(self, mutate: Callable[[dict], None], fragment: str) -> tuple[bool, str]:
+        config = yaml.safe_load(yaml.safe_dump(self.config))
+        mutate(config)
+        path = self.root / "bad.yaml"
+        path.write_text(yaml.safe_dump(config))
+        return self.configfile_error(path, fragment)
+
+    def configfile_error(self, path: Path, fragment: str) -> tuple[bool, str]:
+        run = self.snakemake("figures/all", "--dry-run", "--configfile", str(path))
+        text = run.stdout + run.stderr
+        lines = [line for line in text.splitlines() if fragment in line]
+        return run.returncode != 0 and bool(lines), lines[0] if lines else f"rc {run.returncode}: {text[-300:]}"
+
+
+def raises(call: Callable[[], object], kind: type[BaseException], *fragments: str) -> tuple[bool, str]:
+    """Whether call raises `kind` with every fragment in its message."""
+    try:
+        call()
+    except kind as err:
+        message = str(err)
+        return all(f in message for f in fragments), f"{type(err).__name__}: {message}"
+    except Exception as err:
+        return False, f"{type(err).__name__} (expected {kind.__name__}): {err}"
+    return False, "no error"
+
+
+def config_cases(b: Bench) -> None:
+    dup = b.root / "dup.yaml"
+    dup.write_text((b.root / "config.yaml").read_text() + "scale: paper\n")
+    b.case("duplicate key in a config file", "error with both line numbers, before any job",
+           lambda: b.configfile_error(dup, "is given twice in one mapping"))
+    syntax = b.root / "syntax.yaml"
+    syntax.write_text((b.root / "config.yaml").read_text().replace("scale: tiny", "scale: [tiny", 1))
+    b.case("YAML syntax error in config.yaml", "error with the line, before any job",
+           lambda: _syntax_error_in_main_config(b))
+    b.case("even world_dim", "'must be odd' with the key",
+           lambda: b.config_error(lambda c: c["experiments"]["tiny-a"].update(world_dim=4),
+                                  "experiments.tiny-a.world_dim: 4 must be odd"))
+    b.case("duplicate pair", "names the pair, not the list",
+           lambda: b.config_error(lambda c: c["experiments"]["tiny-a"]["pairs"].append(["red_line_diag", "yellow_gem"]),
+                                  "['red_line_diag', 'yellow_gem'] given more than once"))
+    b.case("evaluation.first_level near 2^31", "error naming evaluation.first_level + num_levels",
+           lambda: b.config_error(lambda c: c["evaluation"].update(first_level=2**31 - 5),
+                                  "evaluation.first_level + num_levels"))
+    b.case("seeds.start 3,000,000,000", "error naming the key",
+           lambda: b.config_error(lambda c: c["experiments"]["tiny-a"]["seeds"].update(start=3_000_000_000),
+                                  "experiments.tiny-a.seeds.start: 3000000000 must be at most"))
+    b.case("unknown config key", "names the key and the known ones",
+           lambda: b.config_error(lambda c: c["evaluation"].update(num_level=3), "unknown key 'num_level'"))
+    b.case("unknown object in a pair", "names the experiment, pair and object",
+           lambda: b.config_error(lambda c: c["experiments"]["tiny-a"]["pairs"].append(["red_line", "yellow_gem"]),
+                                  "unknown object 'red_line'"))
+    b.case("--configfile that does not exist", "names the file (Snakemake's own traceback: a known limit)",
+           lambda: _missing_configfile(b))
+
+
+def _syntax_error_in_main_config(b: Bench) -> tuple[bool, str]:
+    path = b.root / "config.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("scale: tiny", "scale: [tiny", 1))
+    try:
+        run = b.snakemake("figures/all", "--dry-run")
+    finally:
+        path.write_text(good)
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if "not valid YAML" in line]
+    return run.returncode != 0 and bool(lines) and "line" in lines[0], lines[0] if lines else run.stderr[-300:]
+
+
+def _missing_configfile(b: Bench) -> tuple[bool, str]:
+    run = b.snakemake("figures/all", "--dry-run", "--configfile", "/nonexistent/tiny.yaml")
+    last = (run.stdout + run.stderr).strip().splitlines()[-1]
+    return run.returncode != 0 and "/nonexistent/tiny.yaml" in last, last
+
+
+def api_cases(b: Bench, engine: Path) -> None:
+    os.environ["MAZE_ENGINE_DIR"] = str(engine)
+    import numpy as np
+    import torch
+
+    from workflow_scripts.agent import load_policy, new_policy
+    from workflow_scripts.evaluate import evaluate_checkpoint
+    from workflow_scripts.maze import MazeEnv
+    from workflow_scripts.train import TrainConfig, train
+    from workflow_scripts.zenodo import unpack_all
+
+    tmp = b.root / "api"
+    tmp.mkdir()
+    b.case("MazeEnv(colours='orange')", "TypeError naming colours", lambda: raises(
+        lambda: MazeEnv(2, "duel", colours="orange"), TypeError, "colours"))
+
+    def act_after_close():
+        env = MazeEnv(2, "duel")
+        env.close()
+        env.act(np.zeros(2, dtype=np.int32))
+    b.case("act() after close()", "RuntimeError saying the env is closed",
+           lambda: raises(act_after_close, RuntimeError, "closed"))
+    b.case("an engine call with a bad env index", "a Python error naming the index, no crash", lambda: _in_child(
+        "from workflow_scripts.maze import MazeEnv\nenv = MazeEnv(2, 'duel')\n"
+        "try:\n    env.set_agent(7, 1, 1)\nexcept Exception as err:\n    print('raised', err)\nprint('alive')\n",
+        engine))
+    text = tmp / "notes.txt"
+    text.write_text("not a checkpoint\n")
+    empty = tmp / "empty.pth"
+    empty.write_bytes(b"")
+    b.case("load_policy on a text file", "ValueError naming the file",
+           lambda: raises(lambda: load_policy(text), ValueError, str(text)))
+    b.case("load_policy on an empty file", "ValueError naming the file",
+           lambda: raises(lambda: load_policy(empty), ValueError, str(empty), "empty"))
+    payload = tmp / "payload.pth"
+    payload.write_bytes(pickle.dumps({"model_state_dict": os.system}))
+    b.case("checkpoint with a pickle payload", "refused, nothing run",
+           lambda: raises(lambda: load_policy(payload), ValueError, str(payload)))
+    good = tmp / "good.pth"
+    torch.save({"model_state_dict": new_policy().state_dict()}, good)
+    nan = tmp / "nan.pth"
+    state = new_policy().state_dict()
+    state["fc_policy.weight"][:] = float("nan")
+    torch.save({"model_state_dict": state}, nan)
+    b.case("evaluating a checkpoint with NaN weights", "error naming the checkpoint",
+           lambda: raises(lambda: evaluate_checkpoint(nan, "red_line_diag", "yellow_gem", levels=range(100000, 100004)),
+                          ValueError, str(nan)))
+    b.case("max_batch=0", "ValueError naming max_batch",
+           lambda: raises(lambda: evaluate_checkpoint(good, "red_line_diag", "yellow_gem", levels=range(100000, 100002),
+                                                      max_batch=0), ValueError, "max_batch"))
+    b.case("frames of the wrong size", "ValueError naming the shape", lambda: raises(
+        lambda: load_policy(good).logits_and_value(torch.zeros(2, 32, 32, 3, dtype=torch.uint8)), ValueError, "64"))
+
+    def full_disk():
+        real = torch.save
+        calls = []
+
+        def to_dev_full(obj, path, *args, **kwargs):
+            calls.append(path)
+            return real(obj, "/dev/full" if len(calls) > 1 else path, *args, **kwargs)
+        torch.save = to_dev_full
+        try:
+            train(TrainConfig(**TINY), tmp / "full", device="cpu")
+        finally:
+            torch.save = real
+    b.case("full disk during training", "an error naming the file and the disk",
+           lambda: raises(full_disk, OSError, "disk may be full"))
+    run = tmp / "run"
+    train(TrainConfig(**TINY), run, device="cpu")
+    b.case("finished run overwritten by another config", "refused, naming what differs", lambda: raises(
+        lambda: train(TrainConfig(**{**TINY, "learning_rate": 1e-3}), run, device="cpu"), FileExistsError, "learning_rate"))
+    b.case("two trainers in one folder", "the second fails at once naming the first's PID",
+           lambda: _two_trainers(tmp / "busy", engine))
+    b.case("kill -9 during training, then rerun", "the weights of an uninterrupted run",
+           lambda: _kill_and_resume(tmp, engine))
+    archive = tmp / "evil.tar"
+    with tarfile.open(archive, "w") as t:
+        info = tarfile.TarInfo("../../escaped.txt")
+        info.size = 4
+        t.addfile(info, io.BytesIO(b"evil"))
+    b.case("archive member leaving its folder", "refused, nothing written outside",
+           lambda: (lambda r: (r[0] and not (tmp.parent / "escaped.txt").exists(), r[1]))(
+               raises(lambda: unpack_all(tmp, ["evil.tar"]), Exception, "")))
+
+
+def _in_child(code: str, engine: Path) -> tuple[bool, str]:
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                         env={**os.environ, "MAZE_ENGINE_DIR": str(engine)}, timeout=120)
+    return run.returncode == 0 and "alive" in run.stdout and "raised" in run.stdout, (run.stdout + run.stderr)[-200:]
+
+
+def _trainer_command(out: Path, timesteps: int) -> list[str]:
+    flags = [f"--{k}={v}" for k, v in {**TINY, "timesteps": timesteps}.items()]
+    return [sys.executable, "-m", "workflow_scripts.train", "--out", str(out), "--device", "cpu", *flags]
+
+
+def _two_trainers(out: Path, engine: Path) -> tuple[bool, str]:
+    env = {**os.environ, "MAZE_ENGINE_DIR": str(engine)}
+    first = subprocess.Popen(_trainer_command(out, 50_000), cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if (out / "model_0.pth").exists():
+                break
+            time.sleep(0.1)
+        second = subprocess.run(_trainer_command(out, 50_000), cwd=REPO, env=env, capture_output=True, text=True,
+                                timeout=120)
+    finally:
+        first.kill()
+        first.wait()
+    return second.returncode != 0 and str(first.pid) in second.stderr, second.stderr.strip()[-200:]
+
+
+def _kill_and_resume(tmp: Path, engine: Path) -> tuple[bool, str]:
+    import torch
+
+    env = {**os.environ, "MAZE_ENGINE_DIR": str(engine)}
+    whole, killed = tmp / "whole", tmp / "killed"
+    subprocess.run(_trainer_command(whole, 640), cwd=REPO, env=env, check=True, capture_output=True)
+    child = subprocess.Popen(_trainer_command(killed, 640), cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    for _ in range(1200):
+        if (killed / "resume.pth").exists():
+            break
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    subprocess.run(_trainer_command(killed, 640), cwd=REPO, env=env, check=True, capture_output=True)
+    a = torch.load(whole / "final.pth", weights_only=True)["model_state_dict"]
+    b = torch.load(killed / "final.pth", weights_only=True)["model_state_dict"]
+    same = all(torch.equal(a[k], b[k]) for k in a)
+    return same, "identical weights" if same else "weights differ"
+
+
+def workflow_cases(b: Bench) -> None:
+    complete = b.snakemake("all")
+    if complete.returncode != 0:
+        raise SystemExit(f"the tiny workflow failed:\n{complete.stderr[-3000:]}")
+    reference = b.tables()
+
+    def rerun_matches(break_it: Callable[[], None], target: str = "figures/all") -> tuple[bool, str]:
+        break_it()
+        run = b.snakemake(target)
+        b.snakemake("all")  # the listing is rewritten once after a repair
+        done = b.snakemake("all", "--dry-run")
+        same = b.tables() == reference
+        nothing = "Nothing to be done" in done.stdout + done.stderr
+        return run.returncode == 0 and same and nothing, (f"rc {run.returncode}; tables {'identical' if same else 'DIFFER'}; "
+                                                         f"then {'nothing to do' if nothing else 'more to do'}")
+
+    b.case("second run of a complete result", "Nothing to be done", lambda: (
+        lambda r: ("Nothing to be done" in r.stdout + r.stderr, r.stdout.strip().splitlines()[-1]))(
+            b.snakemake("all", "--dry-run")))
+    csv = b.root / "results/eval/tiny-a/red-line-yellow-gem/seed_0.csv"
+    b.case("deleted evaluation CSV", "made again with what depends on it; same tables",
+           lambda: rerun_matches(csv.unlink))
+    final = b.root / "results/train/tiny-b/seed_0/final.pth"
+    b.case("deleted final.pth", "remade from its checkpoint, agent re-evaluated; same tables",
+           lambda: rerun_matches(final.unlink))
+    figure = b.root / "figures/tiny-b/summary.png"
+    b.case("deleted figure", "drawn again", lambda: rerun_matches(figure.unlink))
+    b.case("failed evaluations after a changed num_levels, then a normal run", "tables of the new num_levels",
+           lambda: _failed_then_normal(b, reference))
+    for label, content in [("truncated", None), ("empty", b""), ("binary", b"\x89PNG\r\n\x1a\n\x00\xff" * 40)]:
+        b.case(f"{label} evaluation CSV", "the table fails naming the file", lambda c=content: _bad_csv(b, c))
+
+
+def _failed_then_normal(b: Bench, reference: dict[str, bytes]) -> tuple[bool, str]:
+    config = yaml.safe_load(yaml.safe_dump(b.config))
+    config["evaluation"]["num_levels"] = 6
+    b.write_config(config)
+    try:
+        failed = b.snakemake("figures/all", "--keep-going", env={"MAZE_ENGINE_DIR": "/nonexistent"})
+        normal = b.snakemake("figures/all")
+        levels = {line.split(",")[13] for t in b.tables().values() for line in t.decode().splitlines()[1:]}
+    finally:
+        b.write_config(b.config)
+    b.snakemake("all")
+    ok = failed.returncode != 0 and normal.returncode == 0 and levels == {"6"} and b.tables() == reference
+    return ok, f"failed run rc {failed.returncode}, next run rc {normal.returncode}, n_levels {sorted(levels)}"
+
+
+def _bad_csv(b: Bench, content: bytes | None) -> tuple[bool, str]:
+    csv = b.root / "results/eval/tiny-b/green-line-red-line/seed_0.csv"
+    original = csv.read_bytes()
+    csv.write_bytes(content if content is not None else b"".join(original.splitlines(keepends=True)[:6]))
+    try:
+        run = b.snakemake("figures/all")
+    finally:
+        csv.write_bytes(original)
+    text = run.stdout + run.stderr
+    lines = [line for line in text.splitlines() if "seed_0.csv: not an evaluation result" in line]
+    b.snakemake("all")
+    return run.returncode != 0 and bool(lines), lines[0] if lines else f"rc {run.returncode}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fast", action="store_true", help="skip the cases that need a complete tiny run")
+    parser.add_argument("--keep", type=Path, help="run in this (new) folder and keep it")
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        root = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        root.mkdir(parents=True, exist_ok=True)
+        bench = Bench(root / "workflow")
+        bench.make_copy()
+        build = bench.snakemake("engine")
+        if build.returncode != 0:
+            raise SystemExit(f"building the engine failed:\n{build.stderr[-3000:]}")
+        config_cases(bench)
+        api_cases(bench, bench.root / "results" / "engine")
+        if not args.fast:
+            workflow_cases(bench)
+    print("| case | expected | actual | pass | s |")
+    print("|---|---|---|---|---:|")
+    for name, expected, actual, ok, seconds in bench.rows:
+        print(f"| {name} | {expected} | {actual.replace('|', '/')} | {'yes' if ok else '**no**'} | {seconds:.1f} |")
+    failed = sum(not ok for *_, ok, _ in bench.rows)
+    print(f"\nreliability: {len(bench.rows)} cases, {len(bench.rows) - failed} as promised, {failed} not")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
