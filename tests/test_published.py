@@ -294,7 +294,7 @@ def published_config() -> dict:
     config["evaluation"].update(first_level=LEVELS.start, num_levels=len(LEVELS))
     config["evaluation"]["bootstrap"]["samples"] = 200
     figures = config["figures"]
-    for section in ("ols", "illustration", "gifs"):
+    for section in ("ols", "illustration", "gifs", "vector_fields", "vector_field_differences"):
         figures[section] = [e for e in figures[section] if e["experiment"] == "maze-5x5"]
     config["published"]["compare"] = [{"experiment": "maze-5x5", "pair": "red-line-yellow-gem", "agents": 2}]
     config["published"]["gifs"] = [{"experiment": "maze-5x5", "agent": AGENTS[2], "env": "train"}]
