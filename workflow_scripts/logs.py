@@ -12,12 +12,16 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger:
-    """Sends the job's logging to its first log file (and to stderr) and returns a logger for the job.
+    """Sends the job's logging to its first log file (warnings and errors to stderr too) and returns a logger
+    for the job.
 
     Warnings are logged each time they occur, so that a table names every agent it warns about, and an
     uncaught exception is logged with its traceback before the job fails."""
     log_files = list(getattr(snakemake, "log", []) or [])
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    # The console shows a job's warnings and errors; its log holds everything.
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    handlers: list[logging.Handler] = [console]
     if log_files:
         Path(log_files[0]).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_files[0], mode="w"))
