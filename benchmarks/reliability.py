@@ -43,6 +43,7 @@ class Bench:
 
     # ----- the copy ------------------------------------------------------------------------------------
     def make_copy(self) -> None:
+        self.root.mkdir(parents=True)
         for name in WORKFLOW_FILES:
             src = REPO / name
             (shutil.copytree(src, self.root / name, ignore=shutil.ignore_patterns("__pycache__")) if src.is_dir()
@@ -145,8 +146,8 @@ def _syntax_error_in_main_config(b: Bench) -> tuple[bool, str]:
 
 def _missing_configfile(b: Bench) -> tuple[bool, str]:
     run = b.snakemake("figures/all", "--dry-run", "--configfile", "/nonexistent/tiny.yaml")
-    last = (run.stdout + run.stderr).strip().splitlines()[-1]
-    return run.returncode != 0 and "/nonexistent/tiny.yaml" in last, last
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if "/nonexistent/tiny.yaml" in line]
+    return run.returncode != 0 and bool(lines), lines[-1] if lines else "the file is not named"
 
 
 def api_cases(b: Bench, engine: Path) -> None:
