@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-NUM_ACTIONS = 15
+from workflow_scripts.game import NUM_ACTIONS
+
 FRAME_SHAPE = (64, 64, 3)
 
 

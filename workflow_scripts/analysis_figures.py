@@ -12,7 +12,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from workflow_scripts.analysis import binomial_noise, channel_bits  # noqa: E402
-from workflow_scripts.figures import agent_label, object_label  # noqa: E402
+from workflow_scripts.figures import agent_label  # noqa: E402
+from workflow_scripts.objects import object_label  # noqa: E402
 
 CLASS_COLOURS = {"+R": "tab:red", "+G": "tab:green", "+B": "tab:blue", "-R": "salmon", "-G": "yellowgreen",
                  "-B": "lightblue", "none": "0.5"}

@@ -16,9 +16,9 @@ import pandas as pd
 import torch
 
 from workflow_scripts.agent import Policy, load_policy
+from workflow_scripts.game import TIMEOUT
 from workflow_scripts.maze import MazeEnv
 
-TIMEOUT = 500
 PAPER_TEST_LEVELS = range(100_000, 101_000)
 
 

@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from workflow_scripts.atomic import atomic_path  # noqa: E402
 from workflow_scripts.maze import engine_dir, object_sprite  # noqa: E402
+from workflow_scripts.objects import object_label  # noqa: E402
 from workflow_scripts.prepare_assets import read_pam  # noqa: E402
 
 CAPABILITY_CLIP = 100  # mean episode lengths above this are drawn at 100, as in the original plots
@@ -50,11 +51,6 @@ def object_icon(name: str, background: str, colours: Mapping[str, Sequence[int]]
 def plotted(table: pd.DataFrame) -> pd.DataFrame:
     """The rows the scatter plots show: agents on the blacklist are left out, as the original did."""
     return table[~table["blacklisted"].astype(bool)]
-
-
-def object_label(name: str) -> str:
-    """yellow_line_diag -> 'yellow line', invisible_gem -> 'invisible gem'."""
-    return name.replace("_diag", "").replace("_", " ")
 
 
 def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goal: str, background: str,

@@ -15,13 +15,13 @@ import numpy as np
 from cffi import FFI
 from gym3.libenv import CEnv, _load_libenv_cdef
 
+from workflow_scripts.game import NUM_ACTIONS
 from workflow_scripts.objects import colours_option
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ENGINE_DIR = REPO_ROOT / "results" / "engine"
 LIB_NAME = "maze"
 GAMES = ("single", "duel", "procgen_maze")
-NUM_ACTIONS = 15
 _MESSAGE_LEN = 1024
 
 # Engine functions beyond libenv; call_c_func passes the env handle as the first argument.

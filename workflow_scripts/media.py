@@ -17,9 +17,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from workflow_scripts.agent import Policy, load_policy
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.evaluate import TIMEOUT, action_uniforms, sample_actions
-from workflow_scripts.figures import object_label
+from workflow_scripts.evaluate import action_uniforms, sample_actions
+from workflow_scripts.game import TIMEOUT
 from workflow_scripts.maze import MazeEnv
+from workflow_scripts.objects import object_label
 
 
 def episode_frames(policy: Policy, game: str, level: int, seed: int = 0, **env_options: Any) -> Iterator[np.ndarray]:

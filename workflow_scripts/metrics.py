@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workflow_scripts.game import TIMEOUT
+
 
 COLUMNS = ["agent", "pair", "obj1", "obj2", "preference", "preference_low", "preference_high", "capability",
            "median_length", "timeout_rate", "n_obj1", "n_obj2", "n_timeout", "n_levels", "blacklisted"]
 OUTCOMES = (10, -10, 0)
-TIMEOUT = 500
 
 
 def read_results(path: str | os.PathLike[str], levels: Sequence[int] | None = None) -> pd.DataFrame:

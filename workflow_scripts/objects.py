@@ -60,9 +60,14 @@ def colours_option(extra: Mapping[str, Sequence[int]] | None) -> str:
                     if name not in BUILTIN_COLOURS)
 
 
-def short_name(name: str) -> str:
+def short_name(name: str, separator: str = "-") -> str:
     """The original's folder spelling of an object: red_line_diag -> red-line, yellow_gem -> yellow-gem."""
-    return name.replace("_diag", "").replace("_", "-")
+    return name.replace("_diag", "").replace("_", separator)
+
+
+def object_label(name: str) -> str:
+    """An object's name in figures: yellow_line_diag -> 'yellow line', invisible_gem -> 'invisible gem'."""
+    return short_name(name, " ")
 
 
 # The paper's channel analysis: the built-in colours as the 2x2x2 design of the R, G and B bits. Here, light

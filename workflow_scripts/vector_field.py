@@ -26,7 +26,8 @@ import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from workflow_scripts.atomic import atomic_path, write_csv  # noqa: E402
-from workflow_scripts.maze import NUM_ACTIONS, MazeEnv  # noqa: E402
+from workflow_scripts.game import NUM_ACTIONS  # noqa: E402
+from workflow_scripts.maze import MazeEnv  # noqa: E402
 
 SPACE = 100
 MOVES = ("left", "right", "up", "down", "stay")
