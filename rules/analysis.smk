@@ -5,7 +5,6 @@
 from workflow_scripts.objects import channel_reference
 
 
-
 def outlier_table(experiment, pair=None):
     """The flagged agents of one pair, or of every pair of an experiment."""
     return (f"results/analysis/{experiment}/outliers.csv" if pair is None else
@@ -20,21 +19,14 @@ def channel_experiments():
 
 def analysis_targets():
     """Every analysis table and figure of the active experiments, for figures/all."""
-    def both(stem):
-        return [f"{stem}.png", f"{stem}.pdf"]
-
     targets = []
     for e in ACTIVE:
         targets += [outlier_table(e), f"results/analysis/{e}/outlier_agents.csv",
-                    f"results/analysis/{e}/seed_variation.csv", *both(f"figures/{e}/analysis/seed_variation")]
+                    f"results/analysis/{e}/seed_variation.csv", *png_pdf(f"figures/{e}/analysis/seed_variation")]
     for e in channel_experiments():
         targets += [f"results/analysis/{e}/channel_{t}.csv" for t in ("effects", "glm", "classes")]
-        targets += both(f"figures/{e}/analysis/channel_preferences") + both(f"figures/{e}/analysis/channel_effects")
+        targets += png_pdf(f"figures/{e}/analysis/channel_preferences") + png_pdf(f"figures/{e}/analysis/channel_effects")
     return targets
-
-
-wildcard_constraints:
-    experiment="[^/]+",
 
 
 rule analysis_outliers_pair:

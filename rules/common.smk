@@ -22,6 +22,11 @@ def job_code(rule_name):
     return list(project_imports(f"workflow_scripts/jobs/{rule_name}.py", workflow.basedir))
 
 
+def png_pdf(stem):
+    """A figure's two files."""
+    return [f"{stem}.png", f"{stem}.pdf"]
+
+
 def experiment_value(key):
     """A params function: `key` of the job's experiment."""
     return lambda wc: EXPERIMENTS[wc.experiment][key]
@@ -183,6 +188,20 @@ def _figure_experiment(section, entry):
     return entry["experiment"]
 
 
+def check_env(section, experiment, env):
+    """A config entry's env: `train` (the experiment's training game) or one of the experiment's pairs."""
+    if env != "train" and env not in pairs(experiment):
+        raise ValueError(f"{section}: env {env!r} is neither 'train' nor a pair of {experiment!r}; "
+                         f"its pairs: {', '.join(pairs(experiment))}")
+
+
+def check_seed(section, experiment, seed):
+    """A config entry's seed: one of the experiment's agents."""
+    if seed not in seeds(experiment):
+        raise ValueError(f"{section}: experiment {experiment!r} has no seed {seed} "
+                         f"(seeds {seeds(experiment)[0]}..{seeds(experiment)[-1]})")
+
+
 def check_experiments():
     """Everything about the experiments that the schema cannot express, before any job runs."""
     for name, exp in EXPERIMENTS.items():
@@ -213,18 +232,12 @@ def check_experiments():
         raise ValueError("figures.illustration: one entry per experiment")
     for section, entries in [("figures.gifs", config["figures"]["gifs"]), ("published.gifs", config["published"]["gifs"])]:
         for entry in entries:
-            exp = _figure_experiment(section, entry)
-            if entry["env"] != "train" and entry["env"] not in pairs(exp):
-                raise ValueError(f"{section}: env {entry['env']!r} is neither 'train' nor a pair of {exp!r}; "
-                                 f"its pairs: {', '.join(pairs(exp))}")
+            check_env(section, _figure_experiment(section, entry), entry["env"])
     for entry in config["published"]["gifs"]:
         if "published_run" not in EXPERIMENTS[entry["experiment"]]:
             raise ValueError(f"published.gifs: experiment {entry['experiment']!r} has no published_run")
     for entry in config["figures"]["gifs"]:
-        exp = entry["experiment"]
-        if entry["seed"] not in seeds(exp):
-            raise ValueError(f"figures.gifs: experiment {exp!r} has no seed {entry['seed']} "
-                             f"(seeds {seeds(exp)[0]}..{seeds(exp)[-1]})")
+        check_seed("figures.gifs", entry["experiment"], entry["seed"])
     for entry in config["published"]["compare"]:
         exp = _figure_experiment("published.compare", entry)
         if "published_run" not in EXPERIMENTS[exp]:

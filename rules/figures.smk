@@ -201,11 +201,8 @@ rule object_icons:
 def figure_targets():
     """Every figure and analysis table of the active experiments; our learning curves and GIFs need our own
     agents, the comparison with published agents and their learning curves need the published ones."""
-    def both(stem):
-        return [f"{stem}.png", f"{stem}.pdf"]
-
-    targets = [f for e in ACTIVE for p in pairs(e) for f in both(f"figures/{e}/scatter/{p}")]
-    targets += [f for e in ACTIVE for f in both(f"figures/{e}/summary")]
+    targets = [f for e in ACTIVE for p in pairs(e) for f in png_pdf(f"figures/{e}/scatter/{p}")]
+    targets += [f for e in ACTIVE for f in png_pdf(f"figures/{e}/summary")]
     targets += [
         f"figures/{o['experiment']}/ols/{o['y']}--vs--{o['x']}.{ext}"
         for o in config["figures"]["ols"]
@@ -215,7 +212,7 @@ def figure_targets():
     targets += [f"figures/{i['experiment']}/illustration-{i['pair']}.png"
                 for i in config["figures"]["illustration"] if i["experiment"] in ACTIVE]
     if SOURCE == "local":
-        targets += [f for e in ACTIVE for f in both(f"figures/{e}/learning_curves")]
+        targets += [f for e in ACTIVE for f in png_pdf(f"figures/{e}/learning_curves")]
         targets += [f"figures/{g['experiment']}/gifs/seed_{g['seed']}-{g['env']}.gif"
                     for g in config["figures"]["gifs"] if g["experiment"] in ACTIVE]
         targets += vector_field_targets()
@@ -224,7 +221,7 @@ def figure_targets():
                     for c in config["published"]["compare"] for ext in ("png", "pdf", "csv")]
         targets += [f"figures/{g['experiment']}/published-gifs/{g['agent']}/{g['env']}.gif"
                     for g in config["published"]["gifs"]]
-        targets += [f for e in ACTIVE for f in both(f"figures/{e}/published-learning-curves")]
+        targets += [f for e in ACTIVE for f in png_pdf(f"figures/{e}/published-learning-curves")]
     return targets + analysis_targets() + rules.object_icons.output
 
 

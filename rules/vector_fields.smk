@@ -10,13 +10,9 @@ def check_vector_fields():
     for section in ("vector_fields", "vector_field_differences"):
         for entry in config["figures"][section]:
             exp = _figure_experiment(f"figures.{section}", entry)
-            if entry["env"] != "train" and entry["env"] not in pairs(exp):
-                raise ValueError(f"figures.{section}: env {entry['env']!r} is neither 'train' nor a pair of "
-                                 f"{exp!r}; its pairs: {', '.join(pairs(exp))}")
+            check_env(f"figures.{section}", exp, entry["env"])
             for seed in entry.get("seeds", [entry.get("seed")]):
-                if seed not in seeds(exp):
-                    raise ValueError(f"figures.{section}: experiment {exp!r} has no seed {seed} "
-                                     f"(seeds {seeds(exp)[0]}..{seeds(exp)[-1]})")
+                check_seed(f"figures.{section}", exp, seed)
             if len(set(entry.get("seeds", []))) == 1:
                 raise ValueError(f"figures.{section}: a difference of seed {entry['seeds'][0]} with itself")
 
@@ -60,7 +56,7 @@ rule vector_field:
     wildcard_constraints:
         **VECTOR_FIELD_WILDCARDS,
     log:
-        "results/logs/figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}.log",
+        f"results/logs/{VECTOR_FIELD_STEM}.log",
     script:
         "../workflow_scripts/jobs/vector_field.py"
 
@@ -82,7 +78,6 @@ rule vector_field_difference:
     wildcard_constraints:
         **VECTOR_FIELD_WILDCARDS,
     log:
-        "results/logs/figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}"
-        "-minus-seed_{other}.log",
+        f"results/logs/{VECTOR_FIELD_STEM}-minus-seed_{{other}}.log",
     script:
         "../workflow_scripts/jobs/vector_field_difference.py"

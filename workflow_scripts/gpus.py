@@ -1,7 +1,6 @@
 """GPU bookkeeping that needs no torch: a parse-time probe for GPUs, and distinct GPUs (or slots of one) for
 concurrent jobs on one machine, claimed with a lock file per (GPU, slot)."""
 
-import fcntl
 import functools
 import glob
 import os
@@ -10,6 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 from typing import IO
+
+from workflow_scripts.locks import try_lock
 
 
 @functools.cache
@@ -45,17 +46,8 @@ def claim_gpu(num_gpus: int, agents_per_gpu: int, lock_dir: str | os.PathLike[st
     lock_dir.mkdir(parents=True, exist_ok=True)
     for slot in range(agents_per_gpu):
         for gpu in range(num_gpus):
-            handle = open(lock_dir / f"gpu{gpu}-slot{slot}.lock", "a+")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                continue
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
-            return gpu, handle
+            if (handle := try_lock(lock_dir / f"gpu{gpu}-slot{slot}.lock")) is not None:
+                return gpu, handle
     raise RuntimeError(f"all {num_gpus} GPU(s) x {agents_per_gpu} slot(s) (train.agents_per_gpu) are taken by other "
                        f"jobs (lock files in {lock_dir}); run with --profile profiles/local, whose gpu_share resource "
                        "limits how many GPU jobs run at once")

@@ -11,12 +11,9 @@ a killed job continues from its last iteration and ends with the weights of an u
 import argparse
 import contextlib
 import csv
-import dataclasses
-import fcntl
 import json
 import os
 import shutil
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -29,6 +26,7 @@ from PIL import Image
 from workflow_scripts.agent import Policy, new_policy, prepare_obs
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.devices import device_setup
+from workflow_scripts.locks import holder, try_lock
 from workflow_scripts.maze import MazeEnv
 from workflow_scripts.ppo import RewardScaler, gae, normalize_advantages, ppo_losses
 from workflow_scripts.train_config import TrainConfig, add_config_flags, config_from_args
@@ -66,21 +64,12 @@ def _saving(path: Path) -> Iterator[None]:
 def run_folder_lock(out_dir: Path) -> Iterator[None]:
     """Holds an exclusive lock on out_dir/train.lock, which names the holder, while the block runs: a second
     trainer on the folder fails at once. The kernel releases it when the process dies, even by kill -9."""
-    with open(out_dir / LOCK_NAME, "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0)
-            holder = f.read().split() or ["(not yet written)"]
-            raise RunFolderBusy(f"{out_dir} is in use by another trainer: PID {' on host '.join(holder)} holds "
-                                f"{out_dir / LOCK_NAME}; wait for it to end or stop it, then rerun") from None
-        try:
-            f.truncate(0)
-            f.write(f"{os.getpid()} {socket.gethostname()}\n")
-            f.flush()
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    lock = try_lock(out_dir / LOCK_NAME)
+    if lock is None:
+        raise RunFolderBusy(f"{out_dir} is in use by another trainer: {holder(out_dir / LOCK_NAME)} holds "
+                            f"{out_dir / LOCK_NAME}; wait for it to end or stop it, then rerun")
+    with lock:
+        yield
 
 
 def checkpoint_path(out_dir: Path, timesteps: int) -> Path:
@@ -123,7 +112,7 @@ class Trainer:
             "model_state_dict": to_cpu(self.policy.state_dict()),
             "optimizer_state_dict": to_cpu(self.optimizer.state_dict()),
             "format": CHECKPOINT_FORMAT,
-            "config": json.dumps(dataclasses.asdict(self.config), sort_keys=True),
+            "config": self.config.as_json(),
             "timesteps": self.timesteps,
             "iteration": self.iteration,
             "wall_time": self.wall_time,
@@ -262,7 +251,7 @@ def _resumable_rng(state: dict[str, Any]) -> bool:
 
 def _matching_resume_state(out_dir: Path, config: TrainConfig) -> dict[str, Any] | None:
     """The latest saved state in out_dir whose config equals this one, if any."""
-    wanted = json.dumps(dataclasses.asdict(config), sort_keys=True)
+    wanted = config.as_json()
     best = None
     for path in [out_dir / "resume.pth", *out_dir.glob("model_*.pth")]:
         if not path.exists():
@@ -287,7 +276,7 @@ def _refuse_overwrite(out_dir: Path, config: TrainConfig) -> None:
     final = out_dir / FINAL_NAME
     if not final.exists():
         return
-    wanted = json.dumps(dataclasses.asdict(config), sort_keys=True)
+    wanted = config.as_json()
     try:
         state = torch.load(final, map_location="cpu", weights_only=True)
         found = state["config"] if state.get("format") == CHECKPOINT_FORMAT else None

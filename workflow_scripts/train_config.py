@@ -57,6 +57,10 @@ class TrainConfig:
         if self.num_checkpoints < 1 or self.timesteps // self.num_checkpoints < 1:
             raise ValueError("num_checkpoints must be at least 1 and at most timesteps")
 
+    def as_json(self) -> str:
+        """The config as sorted JSON: what a checkpoint records, and what resuming compares."""
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
     @property
     def batch(self) -> int:
         return self.n_envs * self.n_steps

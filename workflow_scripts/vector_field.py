@@ -94,7 +94,7 @@ def policy_field(policy: PolicyLike, placements: LevelPlacements,
         log_probs = policy.logits_and_value(torch.from_numpy(placements.frames).to(device))[0]
     probabilities = log_probs.float().exp().cpu().numpy()
     if not np.isfinite(probabilities).all():
-        raise ValueError("the policy gave non-finite action probabilities")
+        raise ValueError(f"{getattr(policy, 'source', None) or 'the policy'} gave non-finite action probabilities")
     return field_table(placements.cells, probabilities)
 
 
