@@ -36,6 +36,10 @@ include: "rules/published.smk"
 include: "rules/guard.smk"
 
 
+onstart:
+    check_rerun_triggers()
+
+
 # The default target: every figure (figures/all lists them) and each agent's capability table.
 rule all:
     default_target: True

@@ -6,7 +6,8 @@ Each case breaks something as a user, a failing job or a full disk would, and ch
 project promises: a clear error that names the key, file or value (before any job where it can), or a
 complete and correct result, never a successful run with a stale or wrong result. Cases run in a copy of
 the workflow configured with tests/config/tiny.yaml (about two minutes for its complete run on 2 cores);
---fast skips the cases that need that run. The table is BENCHMARKS.md-ready.
+--fast skips the cases that need that run, among them the content cases, which compare a changed run with a
+from-scratch run of the same code and config, file by file. The table is BENCHMARKS.md-ready.
 """
 
 import argparse
@@ -346,6 +347,105 @@ def _bad_csv(b: Bench, content: bytes | None) -> tuple[bool, str]:
     return run.returncode != 0 and bool(lines), lines[0] if lines else f"rc {run.returncode}"
 
 
+# ----- reruns follow content; a fix retrains ---------------------------------------------------------
+# Each case changes a complete run of one tiny experiment (two seeds) as a user would, runs the default
+# target, and compares its results file by file (tests/tiny_workflow.results) with a from-scratch run of the
+# same code and config in a fresh copy. Files of what the change removed stay on disk (counted, not compared).
+
+def content_cases(workdir: Path) -> list[tuple[str, str, str, bool, float]]:
+    from tests import tiny_workflow as tiny
+    from tests.tiny_workflow import apply_engine_fix, apply_ppo_fix
+
+    def configure(root: Path) -> Path:
+        config = tiny.read_config(root)
+        del config["experiments"]["tiny-b"]
+        config["experiments"]["tiny-a"]["seeds"]["count"] = 2
+        tiny.write_config(root, config)
+        return root
+
+    def default_target(root: Path) -> subprocess.CompletedProcess:
+        return tiny.snakemake(root, "--cores", "2")
+
+    base = configure(tiny.make_copy(workdir / "content"))
+    if default_target(base).returncode != 0:
+        raise SystemExit("the tiny one-experiment workflow failed")
+    rows = []
+
+    def case(name: str, expected: str, files: Callable[[Path], None] | None = None,
+             config: Callable[[dict], None] | None = None) -> None:
+        """Change base, run it, compare with a fresh copy changed alike and run from scratch; undo the change."""
+        start = time.perf_counter()
+        saved = {p: p.read_bytes() for p in [*(base / "workflow_scripts").rglob("*.py"), *(base / "cpp").glob("*"),
+                                             base / "config.yaml"]}
+        before = tiny.results(base)
+        try:
+            for root in (base, scratch := configure(tiny.make_copy(workdir / f"scratch-{len(rows)}"))):
+                if files:
+                    files(root)
+                if config:
+                    c = tiny.read_config(root)
+                    config(c)
+                    tiny.write_config(root, c)
+            run, fresh = default_target(base), default_target(scratch)
+            ours, theirs = tiny.results(base), tiny.results(scratch)
+            differ = tiny.differences({k: v for k, v in ours.items() if k in theirs}, theirs)
+            left = sorted(set(ours) - set(theirs))
+            resumed = sum("resuming" in p.read_text() for p in (base / "results/logs/train").rglob("*.log"))
+            changed = tiny.differences(before, ours)
+            ok = run.returncode == 0 and fresh.returncode == 0 and not differ
+            actual = (f"rc {run.returncode}; {len(theirs) - len(differ)}/{len(theirs)} results as from scratch"
+                      f"{'; DIFFER: ' + ', '.join(differ[:3]) if differ else ''}; {len(changed)} changed; "
+                      f"{len(left)} left on disk; {resumed} training logs say resuming")
+        except Exception as err:  # a case that crashes the harness is a failed case, shown as such
+            ok, actual = False, f"harness error: {type(err).__name__}: {err}"
+        finally:
+            for path, data in saved.items():
+                path.write_bytes(data)
+            default_target(base)
+            # What the case made under names the base run does not have (a renamed experiment's) goes, so
+            # that the next case counts only its own leftovers.
+            for made in set(tiny.results(base)) - set(before):
+                (base / made).unlink()
+        rows.append((name, expected, actual, ok, time.perf_counter() - start))
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {actual}", file=sys.stderr, flush=True)
+
+    def nothing_planned(name: str, change: Callable[[Path], None]) -> None:
+        start = time.perf_counter()
+        root = change(base) or base
+        plan = tiny.planned_jobs(root, targets=[])
+        rows.append((name, "nothing planned", f"{len(plan)} jobs planned", not plan, time.perf_counter() - start))
+
+    def fresh_clone(_: Path) -> Path:
+        clone = configure(tiny.make_copy(workdir / "clone"))
+        shutil.copy2(base / "config.yaml", clone / "config.yaml")
+        for name in ("results", "figures", ".snakemake"):
+            shutil.copytree(base / name, clone / name, symlinks=True)
+        return clone
+
+    def comment(root: Path) -> None:
+        ppo = root / "workflow_scripts" / "ppo.py"
+        ppo.write_text("# a note on the advantages\n" + ppo.read_text())
+
+    nothing_planned("fresh clone, results copied with their time stamps", fresh_clone)
+    saved = (base / "workflow_scripts" / "ppo.py").read_text()
+    nothing_planned("comment added to ppo.py", comment)
+    (base / "workflow_scripts" / "ppo.py").write_text(saved)
+    case("fix in ppo.py (advantage epsilon)", "agents retrained: all results as from scratch", files=apply_ppo_fix)
+    case("fix in game.cpp (rewards swapped, facing)", "engine rebuilt, agents retrained: as from scratch",
+         files=apply_engine_fix)
+    case("a pair removed", "as from scratch; the pair's files stay on disk",
+         config=lambda c: c["experiments"]["tiny-a"]["pairs"].pop())
+    case("a seed removed", "as from scratch; the seed's files stay on disk",
+         config=lambda c: c["experiments"]["tiny-a"]["seeds"].update(count=1))
+    case("experiment renamed", "trained anew under the new name; the old one's files stay on disk",
+         config=lambda c: c.update(experiments={"tiny-c": c["experiments"]["tiny-a"]}, figures={
+             **c["figures"], **{k: [dict(e, experiment="tiny-c") for e in c["figures"][k]]
+                                for k in ("illustration", "gifs", "vector_fields")}}))
+    case("background changed", "agents retrained on the new background: as from scratch",
+         config=lambda c: c["experiments"]["tiny-a"].update(background="textured"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="skip the cases that need a complete tiny run")
@@ -363,6 +463,7 @@ def main() -> None:
         api_cases(bench, bench.root / "results" / "engine")
         if not args.fast:
             workflow_cases(bench)
+            bench.rows += content_cases(root)
     print("| case | expected | actual | pass | s |")
     print("|---|---|---|---|---:|")
     for name, expected, actual, ok, seconds in bench.rows:

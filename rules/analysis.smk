@@ -37,6 +37,7 @@ rule analysis_outliers_pair:
         "results/analysis/{experiment}/outliers/{pair}.csv",
     params:
         alpha=config["analysis"]["outlier_alpha"],
+        code=code_version("analysis_outliers_pair"),
     localrule: True
     log:
         "results/logs/analysis/{experiment}/outliers/{pair}.log",
@@ -52,6 +53,8 @@ rule analysis_outliers:
         flags="results/analysis/{experiment}/outliers.csv",
         agents=report("results/analysis/{experiment}/outlier_agents.csv", caption="../report/outliers.rst",
                       category="{experiment}", subcategory="Analyses", labels={"table": "outlier agents"}),
+    params:
+        code=code_version("analysis_outliers"),
     localrule: True
     log:
         "results/logs/analysis/{experiment}/outliers.log",
@@ -65,6 +68,8 @@ rule analysis_seed_variation:
         code=job_code("analysis_seed_variation"),
     output:
         "results/analysis/{experiment}/seed_variation.csv",
+    params:
+        code=code_version("analysis_seed_variation"),
     localrule: True
     log:
         "results/logs/analysis/{experiment}/seed_variation.log",
@@ -83,6 +88,7 @@ rule analysis_channels:
     params:
         reference=lambda wc: channel_reference(pairs(wc.experiment)),
         min_effect=config["analysis"]["channel_min_effect"],
+        code=code_version("analysis_channels"),
     localrule: True
     log:
         "results/logs/analysis/{experiment}/channels.log",
@@ -107,6 +113,7 @@ rule channel_figures:
     params:
         reference=lambda wc: channel_reference(pairs(wc.experiment)),
         experiment=lambda wc: wc.experiment,
+        code=code_version("channel_figures"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/analysis/channels.log",
@@ -127,6 +134,7 @@ rule seed_variation_figure:
         pairs=lambda wc: pairs(wc.experiment),
         experiment=lambda wc: wc.experiment,
         columns=config["figures"]["summary_columns"],
+        code=code_version("seed_variation_figure"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/analysis/seed_variation.log",

@@ -1,25 +1,85 @@
 # Helpers shared by the rule files.
 import dataclasses
 import glob
-import importlib.util
-from pathlib import Path
+import pathlib
 
-from workflow_scripts.code_deps import project_imports
-from workflow_scripts.objects import all_colours, parse_object, short_name
+from snakemake.logging import logger
+
+from workflow_scripts.code_deps import code_fingerprint, combine, cpp_fingerprint, files_fingerprint, project_imports
+from workflow_scripts.engine_build import compiler_identity, libenv_header
+from workflow_scripts.objects import all_colours, colours_used, parse_object, short_name
 from workflow_scripts.prepare_assets import ASSET_NAMES, BACKGROUNDS, SPRITES, procgen_assets_dir
 
+_TRIGGERS_CHECKED = []
+
+
+def check_rerun_triggers():
+    """Warns once when Snakemake's rerun triggers differ from profiles/default's in a way that matters. They are
+    known only once the DAG is being built (onstart, and the input functions of figures/all)."""
+    if _TRIGGERS_CHECKED or not workflow.is_main_process or workflow.dag_settings is None:
+        return
+    _TRIGGERS_CHECKED.append(True)
+    triggers = {t.name.lower().replace("_", "-") for t in workflow.rerun_triggers}
+    if "code" in triggers:
+        logger.warning("Snakemake's `code` rerun trigger is on: it reruns every job whose script file is newer than "
+                       "its outputs (after a clone, a checkout or a touch), training included. This workflow "
+                       "tracks code by content (the `code` param of each job); profiles/default switches it off.")
+    missing = {"mtime", "params", "input"} - triggers
+    if missing:
+        logger.warning(f"rerun triggers {', '.join(sorted(missing))} are off (--rerun-triggers): results may no "
+                       "longer match the configuration or their inputs, and nothing will say so. "
+                       "profiles/default sets: mtime params input software-env.")
+
+
+# Reruns follow content, not time stamps (README, "How the workflow is wired"): every file a job reads that a
+# clone, a checkout, a `touch` or a reinstalled venv can give a new time stamp is an ancient() input or not an
+# input at all, and the job's params carry a fingerprint of what that file means. Results of other jobs stay
+# plain inputs: a remade checkpoint or table reruns what is made from it.
+def job_code(rule_name):
+    """The project modules that a rule's entry script imports, directly or not, as ancient inputs: the set is
+    tracked (Snakemake's input trigger), their content through code_version(rule_name)."""
+    return ancient(list(project_imports(f"workflow_scripts/jobs/{rule_name}.py", workflow.basedir)))
+
+
+def code_version(rule_name):
+    """A params value: the fingerprint of the rule's entry script and every project module it imports, by
+    meaning (comments, docstrings and layout do not count)."""
+    return code_fingerprint(f"workflow_scripts/jobs/{rule_name}.py", workflow.basedir)
+
+
+# ----- the engine ---------------------------------------------------------------------------------
 ENGINE_DIR = "results/engine"
 ENGINE_LIB = f"{ENGINE_DIR}/libmaze.so"
 ENGINE_ASSETS = expand(f"{ENGINE_DIR}/assets/{{name}}.pam", name=ASSET_NAMES)
+ENGINE_SOURCES = sorted(glob.glob("cpp/*.cpp"))
+ENGINE_HEADERS = sorted(glob.glob("cpp/*.h"))
+ENGINE_RECORD = f"{ENGINE_DIR}/engine.json"
+# The artwork is read from the installed procgen package: by content, wherever the venv lies.
 PROCGEN_ASSETS = procgen_assets_dir()
-# gym3 ships libenv.h beside its modules; found without importing gym3, which parsing the workflow never does.
-LIBENV_HEADER_DIR = str(Path(importlib.util.find_spec("gym3").origin).parent)
+ARTWORK_VERSION = files_fingerprint([PROCGEN_ASSETS / rel for rel in [*SPRITES.values(), *BACKGROUNDS]], PROCGEN_ASSETS)
+# What the engine computes and draws: its sources and gym3's libenv.h by meaning, its flags, the artwork and the
+# code that converts it. Not the compiler: the engine is bit-exact by construction, so moving a finished run to
+# a machine with another g++ rebuilds the library without rerunning what used it.
+ENGINE_VERSION = combine(
+    cpp_fingerprint([*ENGINE_SOURCES, *ENGINE_HEADERS, libenv_header()], config["engine"]["cxxflags"]),
+    ARTWORK_VERSION,
+    code_version("prepare_assets"),
+)
 
 
-def job_code(rule_name):
-    """The project modules that a rule's entry script imports, directly or not, as inputs: Snakemake itself
-    tracks only the script, so without them editing a module would rerun nothing."""
-    return list(project_imports(f"workflow_scripts/jobs/{rule_name}.py", workflow.basedir))
+def engine_inputs(wc):
+    """The inputs of a job that loads the engine (`unpack(engine_inputs)`), which also takes
+    `engine=ENGINE_VERSION` as a param. Ancient, so that a rebuild of the same engine (another compiler, a
+    deleted or moved library) reruns nothing. Behind the checkpoint engine_built: Snakemake does not weigh the
+    own params of a job whose only inputs from a job that must run are ancient (it takes them as unchanged),
+    so these jobs are planned once the engine is built, and then rerun exactly when ENGINE_VERSION changed."""
+    checkpoints.engine_built.get()
+    return {"lib": ancient(ENGINE_LIB), "assets": ancient(ENGINE_ASSETS)}
+
+
+def colours_of(*objects):
+    """The config's declared colours that the objects use, and no other: a job sees only the colours it draws."""
+    return colours_used(objects, config["colours"])
 
 
 def png_pdf(stem):
@@ -64,7 +124,7 @@ def train_config(experiment, seed):
     exp = EXPERIMENTS[experiment]
     values = {**config["ppo"][exp["ppo"]], **exp.get("overrides", {})}
     return TrainConfig(seed=int(seed), goal=exp["goal"], background=exp["background"], world_dim=exp["world_dim"],
-                       colours=config["colours"], timesteps=exp["timesteps"], **values)
+                       colours=colours_of(exp["goal"]), timesteps=exp["timesteps"], **values)
 
 
 def training_gpus():
@@ -129,33 +189,56 @@ EVALUATION_PARAMS = dict(
     obj2=pair_object(1),
     background=experiment_value("background"),
     world_dim=experiment_value("world_dim"),
-    colours=config["colours"],
+    colours=lambda wc: colours_of(*pairs(wc.experiment)[wc.pair]),
     first_level=config["evaluation"]["first_level"],
     num_levels=config["evaluation"]["num_levels"],
     seed=config["evaluation"]["seed"],
     bf16=config["evaluation"]["bf16"],
-    max_batch=config["evaluation"]["max_batch"],
     device=config["evaluation"]["device"],
+    engine=ENGINE_VERSION,
 )
+# How many frames one forward pass takes: the CSVs are the same for any value (tests/test_evaluate.py), so it
+# is a resource, and changing it reruns nothing.
+EVALUATION_RESOURCES = dict(max_batch=config["evaluation"]["max_batch"])
 
 
 # The game of {env} (`train`: the experiment's training game, else one of its pairs) in {experiment}: for the
 # rules that play an agent there (GIFs, vector fields).
+def game_objects(wc):
+    """{option: object} of the game of {env} in {experiment}."""
+    if wc.env == "train":
+        return {"goal": EXPERIMENTS[wc.experiment]["goal"]}
+    return dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))
+
+
 GAME_PARAMS = dict(
     game=lambda wc: "single" if wc.env == "train" else "duel",
-    objects=lambda wc: ({"goal": EXPERIMENTS[wc.experiment]["goal"]} if wc.env == "train" else
-                        dict(zip(("obj1", "obj2"), pairs(wc.experiment)[wc.env]))),
+    objects=game_objects,
     background=experiment_value("background"),
     world_dim=experiment_value("world_dim"),
-    colours=config["colours"],
+    colours=lambda wc: colours_of(*game_objects(wc).values()),
+    engine=ENGINE_VERSION,
 )
 
 
-def _published_index():
-    """The index of the unpacked published record (after its checkpoint has run)."""
-    from workflow_scripts.published import read_index
+_RECORD_NAMES_CHECKED = []
 
-    return read_index(checkpoints.index_published.get().output[0])
+
+def _published_index():
+    """The index of the unpacked published record (after its checkpoint has run). The first time, every name
+    that the config gives of the record's agents and runs is checked against it: a typo is an error naming the
+    entry and the closest names, not a silently empty selection."""
+    from workflow_scripts.published import read_index, unknown_names
+
+    index = read_index(checkpoints.index_published.get().output[0])
+    if not _RECORD_NAMES_CHECKED:
+        runs = {e: EXPERIMENTS[e]["published_run"] for e in ACTIVE if "published_run" in EXPERIMENTS[e]}
+        problems = unknown_names(index, config["published"]["blacklist"], runs,
+                                 [("published.gifs", g["agent"]) for g in config["published"]["gifs"]])
+        if problems:
+            raise ValueError("the config names what the published record lacks:\n  " + "\n  ".join(problems))
+        _RECORD_NAMES_CHECKED.append(True)
+    return index
 
 
 def compared_agents(wc):

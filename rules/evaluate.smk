@@ -3,19 +3,20 @@
 
 rule evaluate_agent:
     input:
-        ENGINE_LIB,
-        ENGINE_ASSETS,
+        unpack(engine_inputs),
         model="results/train/{experiment}/seed_{seed}/final.pth",
         code=job_code("evaluate_agent"),
     output:
         "results/eval/{experiment}/{pair}/seed_{seed}.csv",
     params:
         **EVALUATION_PARAMS,
+        code=code_version("evaluate_agent"),
     # Many short jobs: clusters pack them (profiles/slurm sets --group-components).
     group:
         "evaluation"
     resources:
         **gpu_resources(evaluation_gpus()),
+        **EVALUATION_RESOURCES,
         mem_mb=2000,
         runtime=60,
     log:
@@ -41,6 +42,7 @@ rule aggregate_pair:
         first_level=config["evaluation"]["first_level"],
         num_levels=config["evaluation"]["num_levels"],
         bootstrap=config["evaluation"]["bootstrap"],
+        code=code_version("aggregate_pair"),
     localrule: True
     log:
         "results/logs/tables/{experiment}/{pair}.log",
@@ -55,6 +57,8 @@ rule experiment_table:
         code=job_code("experiment_table"),
     output:
         "{tables}/{experiment}.csv",
+    params:
+        code=code_version("experiment_table"),
     wildcard_constraints:
         tables="results/tables|results/published/tables",
     localrule: True

@@ -8,10 +8,9 @@ ICON_BACKGROUNDS = ["black", "grey", "textured"]
 
 rule scatter_plot:
     input:
+        unpack(engine_inputs),
         table=lambda wc: table_path(wc.experiment, wc.pair),
         outliers=lambda wc: outlier_table(wc.experiment, wc.pair),
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
         code=job_code("scatter_plot"),
     output:
         png=report("figures/{experiment}/scatter/{pair}.png", caption="../report/scatter.rst",
@@ -22,8 +21,10 @@ rule scatter_plot:
         obj2=pair_object(1),
         goal=experiment_value("goal"),
         background=experiment_value("background"),
-        colours=config["colours"],
+        colours=lambda wc: colours_of(*pairs(wc.experiment)[wc.pair], EXPERIMENTS[wc.experiment]["goal"]),
+        engine=ENGINE_VERSION,
         intervals=config["figures"]["scatter"]["intervals"],
+        code=code_version("scatter_plot"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/scatter/{pair}.log",
@@ -33,10 +34,9 @@ rule scatter_plot:
 
 rule experiment_summary:
     input:
+        unpack(engine_inputs),
         table=lambda wc: table_path(wc.experiment),
         outliers=lambda wc: outlier_table(wc.experiment),
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
         code=job_code("experiment_summary"),
     output:
         png=report("figures/{experiment}/summary.png", caption="../report/summary.rst", category="{experiment}",
@@ -47,8 +47,10 @@ rule experiment_summary:
         pairs=lambda wc: pairs(wc.experiment),
         goal=experiment_value("goal"),
         background=experiment_value("background"),
-        colours=config["colours"],
+        colours=lambda wc: colours_of(*experiment_objects(wc.experiment)),
+        engine=ENGINE_VERSION,
         columns=config["figures"]["summary_columns"],
+        code=code_version("experiment_summary"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/summary.log",
@@ -58,9 +60,8 @@ rule experiment_summary:
 
 rule ols_plot:
     input:
+        unpack(engine_inputs),
         tables=lambda wc: [table_path(wc.experiment, wc.x_pair), table_path(wc.experiment, wc.y_pair)],
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
         code=job_code("ols_plot"),
     output:
         png=report("figures/{experiment}/ols/{y_pair}--vs--{x_pair}.png", caption="../report/ols.rst",
@@ -73,7 +74,9 @@ rule ols_plot:
         x_pair=lambda wc: pairs(wc.experiment)[wc.x_pair],
         y_pair=lambda wc: pairs(wc.experiment)[wc.y_pair],
         background=experiment_value("background"),
-        colours=config["colours"],
+        colours=lambda wc: colours_of(*pairs(wc.experiment)[wc.x_pair], *pairs(wc.experiment)[wc.y_pair]),
+        engine=ENGINE_VERSION,
+        code=code_version("ols_plot"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/ols/{y_pair}--vs--{x_pair}.log",
@@ -92,6 +95,7 @@ rule learning_curves:
     params:
         experiment=lambda wc: wc.experiment,
         seeds=lambda wc: seeds(wc.experiment),
+        code=code_version("learning_curves"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/learning_curves.log",
@@ -106,8 +110,7 @@ def _entry(section, experiment):
 
 rule illustration:
     input:
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
+        unpack(engine_inputs),
         code=job_code("illustration"),
     output:
         report("figures/{experiment}/illustration-{pair}.png", caption="../report/illustration.rst",
@@ -120,7 +123,9 @@ rule illustration:
         world_dim=experiment_value("world_dim"),
         train_level=lambda wc: _entry("illustration", wc.experiment)["train_level"],
         test_level=lambda wc: _entry("illustration", wc.experiment)["test_level"],
-        colours=config["colours"],
+        colours=lambda wc: colours_of(*pairs(wc.experiment)[wc.pair], EXPERIMENTS[wc.experiment]["goal"]),
+        engine=ENGINE_VERSION,
+        code=code_version("illustration"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/illustration-{pair}.log",
@@ -138,8 +143,7 @@ GIF_PARAMS = dict(
 
 rule agent_gif:
     input:
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
+        unpack(engine_inputs),
         model=lambda wc: final_checkpoint(wc.experiment, wc.seed),
         code=job_code("agent_gif"),
     output:
@@ -147,6 +151,7 @@ rule agent_gif:
                category="{experiment}", subcategory="Agents", labels={"seed": "{seed}", "env": "{env}"}),
     params:
         **GIF_PARAMS,
+        code=code_version("agent_gif"),
     wildcard_constraints:
         seed=r"\d+",
     log:
@@ -157,8 +162,7 @@ rule agent_gif:
 
 rule published_agent_gif:
     input:
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
+        unpack(engine_inputs),
         model=published_checkpoint,
         code=job_code("published_agent_gif"),
     output:
@@ -166,22 +170,26 @@ rule published_agent_gif:
                category="{experiment}", subcategory="Published agents", labels={"agent": "{agent}", "env": "{env}"}),
     params:
         **GIF_PARAMS,
+        code=code_version("published_agent_gif"),
     log:
         "results/logs/figures/{experiment}/published-gifs/{agent}/{env}.log",
     script:
         "../workflow_scripts/jobs/published_agent_gif.py"
 
 
+def experiment_objects(experiment):
+    """Every object an experiment trains on or evaluates."""
+    return {o for pair in EXPERIMENTS[experiment]["pairs"] for o in pair} | {EXPERIMENTS[experiment]["goal"]}
+
+
 def icon_objects():
     """Every object that the active experiments train on or evaluate, sorted."""
-    return sorted({o for e in ACTIVE for pair in EXPERIMENTS[e]["pairs"] for o in pair}
-                  | {EXPERIMENTS[e]["goal"] for e in ACTIVE})
+    return sorted(set().union(*(experiment_objects(e) for e in ACTIVE)))
 
 
 rule object_icons:
     input:
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
+        unpack(engine_inputs),
         code=job_code("object_icons"),
     output:
         png=report("figures/icons.png", caption="../report/icons.rst", category="Objects"),
@@ -190,7 +198,9 @@ rule object_icons:
     params:
         objects=icon_objects(),
         backgrounds=ICON_BACKGROUNDS,
-        colours=config["colours"],
+        colours=colours_of(*icon_objects()),
+        engine=ENGINE_VERSION,
+        code=code_version("object_icons"),
     localrule: True
     log:
         "results/logs/figures/icons.log",
@@ -228,7 +238,7 @@ def figure_targets():
 rule all_figures:
     input:
         figures=figure_targets(),
-        remade=lambda wc: sorted(STALE),
+        remade=lambda wc: check_rerun_triggers() or sorted(STALE),
         code=job_code("all_figures"),
     output:
         "figures/all",
@@ -236,6 +246,7 @@ rule all_figures:
         # Changes exactly when files that results were made from are missing, so that this listing runs
         # and they are made again (rules/guard.smk).
         remade=lambda wc: sorted(STALE),
+        code=code_version("all_figures"),
     localrule: True
     log:
         "results/logs/figures/all.log",

@@ -4,7 +4,8 @@
 # GIFs run on the submitting host of a cluster (localrule): the download needs the network, the rest is light.
 
 
-rule download_published:
+# A checkpoint, so that unpack_published knows the fetched files' content once they are here.
+checkpoint download_published:
     input:
         code=job_code("download_published"),
     output:
@@ -13,9 +14,13 @@ rule download_published:
         record=config["published"]["record"],
         folder=PUBLISHED_DIR,
         files=config["published"]["files"],
-        retries=config["published"]["download"]["retries"],
-        pause=config["published"]["download"]["pause_s"],
-        timeout=config["published"]["download"]["timeout_s"],
+        code=code_version("download_published"),
+    # How patiently to fetch changes no file fetched (each is md5-checked), so these are resources: changing
+    # them refetches nothing. Snakemake's resources hold integers or strings.
+    resources:
+        download_retries=config["published"]["download"]["retries"],
+        download_pause_s=str(config["published"]["download"]["pause_s"]),
+        download_timeout_s=str(config["published"]["download"]["timeout_s"]),
     # Compute nodes often have no network; the fetched files are kept across attempts, so a retry resumes.
     localrule: True
     retries: 2
@@ -25,14 +30,29 @@ rule download_published:
         "../workflow_scripts/jobs/download_published.py"
 
 
+def fetched_record(wc):
+    """The list of fetched files, once download_published has run."""
+    return checkpoints.download_published.get().output[0]
+
+
+def record_content(wc):
+    """{file: md5} of the fetched files as they are on disk now: a file corrected by hand (README, "Published
+    data") is unpacked again with everything made from it; a touched or copied one is not."""
+    from workflow_scripts.zenodo import current_checksums, read_checksums
+
+    return current_checksums(PUBLISHED_DIR, read_checksums(pathlib.Path(fetched_record(wc))))
+
+
 rule unpack_published:
     input:
-        f"{PUBLISHED_DIR}/fetched.md5",
+        fetched_record,
         code=job_code("unpack_published"),
     output:
         f"{PUBLISHED_DIR}/unpacked.txt",
     params:
         folder=PUBLISHED_DIR,
+        record=record_content,
+        code=code_version("unpack_published"),
     localrule: True
     log:
         "results/logs/published/unpack.log",
@@ -49,6 +69,7 @@ checkpoint index_published:
         PUBLISHED_INDEX,
     params:
         folder=PUBLISHED_DIR,
+        code=code_version("index_published"),
     localrule: True
     log:
         "results/logs/published/index.log",
@@ -56,9 +77,18 @@ checkpoint index_published:
         "../workflow_scripts/jobs/index_published.py"
 
 
+def imported_csvs(wc):
+    """The published CSVs behind one pair's table: inputs, so that a corrected one (unpacked again under the
+    same name, so the index is unchanged) remakes the table, and only that one."""
+    from workflow_scripts.published import published_results
+
+    return sorted(published_results(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair).values())
+
+
 rule import_published:
     input:
         index=PUBLISHED_INDEX,
+        csvs=imported_csvs,
         code=job_code("import_published"),
     output:
         "results/published/tables/{experiment}/{pair}.csv",
@@ -69,6 +99,7 @@ rule import_published:
         bootstrap=config["evaluation"]["bootstrap"],
         # Published CSVs with another number of levels are kept and reported in the log and in n_levels.
         num_levels=config["evaluation"]["num_levels"],
+        code=code_version("import_published"),
     localrule: True
     log:
         "results/logs/published/tables/{experiment}/{pair}.log",
@@ -78,18 +109,19 @@ rule import_published:
 
 rule evaluate_published_agent:
     input:
-        ENGINE_LIB,
-        ENGINE_ASSETS,
+        unpack(engine_inputs),
         model=lambda wc: compared_agents(wc)[wc.agent],
         code=job_code("evaluate_published_agent"),
     output:
         "results/published/eval/{experiment}/{pair}/{agent}.csv",
     params:
         **EVALUATION_PARAMS,
+        code=code_version("evaluate_published_agent"),
     wildcard_constraints:
         agent="[^/]+",
     resources:
         **gpu_resources(evaluation_gpus()),
+        **EVALUATION_RESOURCES,
         mem_mb=2000,
         runtime=60,
     log:
@@ -112,6 +144,7 @@ rule compare_published:
         obj1=pair_object(0),
         obj2=pair_object(1),
         experiment=lambda wc: wc.experiment,
+        code=code_version("compare_published"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/published-vs-ours/{pair}.log",
@@ -138,6 +171,7 @@ rule published_learning_curves:
     params:
         experiment=lambda wc: wc.experiment,
         agents=lambda wc: list(published_training_logs(wc)),
+        code=code_version("published_learning_curves"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/published-learning-curves.log",

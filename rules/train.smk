@@ -8,8 +8,7 @@ wildcard_constraints:
 
 rule train_agent:
     input:
-        ENGINE_LIB,
-        ENGINE_ASSETS,
+        unpack(engine_inputs),
         code=job_code("train_agent"),
     output:
         final="results/train/{experiment}/seed_{seed}/final.pth",
@@ -18,6 +17,10 @@ rule train_agent:
     params:
         train=lambda wc: dataclasses.asdict(train_config(wc.experiment, wc.seed)),
         device=config["train"]["device"],
+        # With the config, these two are the run's identity: a checkpoint of other code or another engine is
+        # never resumed (README, "Training").
+        code=code_version("train_agent"),
+        engine=ENGINE_VERSION,
     threads: lambda wc: train_config(wc.experiment, wc.seed).torch_threads
     # agents_per_gpu is a resource, not a param: it changes no result, so changing it must rerun nothing.
     resources:
@@ -42,8 +45,7 @@ rule train:
 
 rule training_capability:
     input:
-        ENGINE_LIB,
-        ENGINE_ASSETS,
+        unpack(engine_inputs),
         model="results/train/{experiment}/seed_{seed}/final.pth",
         code=job_code("training_capability"),
     output:
@@ -52,11 +54,13 @@ rule training_capability:
         goal=experiment_value("goal"),
         background=experiment_value("background"),
         world_dim=experiment_value("world_dim"),
-        colours=config["colours"],
+        colours=lambda wc: colours_of(EXPERIMENTS[wc.experiment]["goal"]),
+        engine=ENGINE_VERSION,
         first_level=config["capability"]["first_level"],
         num_levels=config["capability"]["num_levels"],
         bf16=lambda wc: train_config(wc.experiment, wc.seed).bf16,
         device=config["evaluation"]["device"],
+        code=code_version("training_capability"),
     resources:
         **gpu_resources(evaluation_gpus()),
     log:

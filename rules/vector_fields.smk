@@ -41,8 +41,7 @@ VECTOR_FIELD_WILDCARDS = dict(seed=r"\d+", other=r"\d+", level=r"\d+", facing="l
 
 rule vector_field:
     input:
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
+        unpack(engine_inputs),
         models=lambda wc: [final_checkpoint(wc.experiment, wc.seed)],
         code=job_code("vector_field"),
     output:
@@ -53,6 +52,7 @@ rule vector_field:
     params:
         labels=lambda wc: [f"seed {wc.seed}"],
         **VECTOR_FIELD_PARAMS,
+        code=code_version("vector_field"),
     wildcard_constraints:
         **VECTOR_FIELD_WILDCARDS,
     log:
@@ -63,8 +63,7 @@ rule vector_field:
 
 rule vector_field_difference:
     input:
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
+        unpack(engine_inputs),
         models=lambda wc: [final_checkpoint(wc.experiment, wc.seed), final_checkpoint(wc.experiment, wc.other)],
         code=job_code("vector_field_difference"),
     output:
@@ -75,6 +74,7 @@ rule vector_field_difference:
     params:
         labels=lambda wc: [f"seed {wc.seed}", f"seed {wc.other}"],
         **VECTOR_FIELD_PARAMS,
+        code=code_version("vector_field_difference"),
     wildcard_constraints:
         **VECTOR_FIELD_WILDCARDS,
     log:

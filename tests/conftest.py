@@ -19,7 +19,8 @@ def engine() -> Path:
     """Builds the engine with the workflow's own rules (a no-op when up to date) and returns its folder."""
     if "MAZE_ENGINE_DIR" in os.environ:
         return Path(os.environ["MAZE_ENGINE_DIR"])
-    targets = ["results/engine/libmaze.so", *[f"results/engine/assets/{n}.pam" for n in _asset_names()]]
+    targets = ["results/engine/libmaze.so", "results/engine/engine.json",
+               *[f"results/engine/assets/{n}.pam" for n in _asset_names()]]
     run = subprocess.run([sys.executable, "-m", "snakemake", *targets, "--cores", "2"], cwd=REPO,
                          capture_output=True, text=True)
     if run.returncode != 0:

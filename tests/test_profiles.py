@@ -22,7 +22,7 @@ def dry_run(root, profile: str) -> str:
 def job_resources(text: str) -> list[tuple[str, dict[str, str]]]:
     """(rule, resources) of each job block of a dry run."""
     jobs = []
-    for rule, resources in re.findall(r"rule (\w+):\n(?:\s+\w+:.*\n)*?\s+resources: (.*)", text):
+    for rule, resources in re.findall(r"(?:rule|checkpoint) (\w+):\n(?:\s+\w+:.*\n)*?\s+resources: (.*)", text):
         jobs.append((rule, dict(item.split("=", 1) for item in resources.split(", "))))
     return jobs
 

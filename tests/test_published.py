@@ -402,3 +402,116 @@ def test_published_workflow_is_complete_after_one_run(workflow_run):
     work, _, snakemake = workflow_run
     run = snakemake("figures/all", "--dry-run")
     assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout[-3000:]
+
+
+# ----- the record by content ---------------------------------------------------------------------------------
+
+def test_a_changed_archive_is_unpacked_again_and_a_killed_unpack_leaves_nothing(tmp_path):
+    def archive(text):
+        with zipfile.ZipFile(tmp_path / "a.zip", "w") as z:
+            z.writestr("x/file.txt", text)
+
+    archive("first")
+    (tmp_path / ".a.zip.unpacked.tmp" / "half").mkdir(parents=True)  # what a killed unpack leaves behind
+    [folder] = unpack_all(tmp_path, ["a.zip"])
+    assert (folder / "x" / "file.txt").read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "a.zip.unpacked"]
+    os.utime(tmp_path / "a.zip", (1, 1))  # a touch or a copy: same content, left as it is
+    (folder / "x" / "file.txt").write_text("kept")
+    unpack_all(tmp_path, ["a.zip"])
+    assert (folder / "x" / "file.txt").read_text() == "kept"
+    archive("corrected")
+    unpack_all(tmp_path, ["a.zip"])
+    assert (folder / "x" / "file.txt").read_text() == "corrected"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "a.zip.unpacked"]
+
+
+def test_current_checksums_read_a_file_only_when_it_changed(tmp_path, monkeypatch):
+    from workflow_scripts import zenodo
+
+    (tmp_path / "f").write_bytes(b"one")
+    assert zenodo.current_checksums(tmp_path, ["f", "absent"]) == {"f": md5(tmp_path / "f"), "absent": "missing"}
+    reads = []
+    monkeypatch.setattr(zenodo, "md5sum", lambda p: reads.append(p) or hashlib.md5(Path(p).read_bytes()).hexdigest())
+    assert zenodo.current_checksums(tmp_path, ["f"]) == {"f": md5(tmp_path / "f")} and reads == []
+    os.utime(tmp_path / "f", (5, 5))
+    assert zenodo.current_checksums(tmp_path, ["f"]) == {"f": md5(tmp_path / "f")} and len(reads) == 1
+    (tmp_path / "f").write_bytes(b"two")
+    assert zenodo.current_checksums(tmp_path, ["f"]) == {"f": hashlib.md5(b"two").hexdigest()}
+
+
+def test_a_file_that_no_longer_matches_the_listing_is_named(tmp_path):
+    from workflow_scripts.zenodo import check_against_listing
+
+    (tmp_path / "a.zip").write_bytes(b"corrected")
+    (tmp_path / LISTING).write_text(f"{hashlib.md5(b'original').hexdigest()}  a.zip\n")
+    with pytest.raises(DownloadError, match=r"a\.zip in .* no longer match .*record\.md5"):
+        check_against_listing(tmp_path, ["a.zip"])
+    (tmp_path / LISTING).write_text(f"{hashlib.md5(b'corrected').hexdigest()}  a.zip\n")
+    assert check_against_listing(tmp_path, ["a.zip"]) == {"a.zip": hashlib.md5(b"corrected").hexdigest()}
+
+
+def test_names_the_record_lacks_are_listed_with_the_closest(unpacked):
+    from workflow_scripts.published import unknown_names
+
+    index = find_published(unpacked)
+    assert unknown_names(index, [BLACKLISTED], {"maze-5x5": RUN}, [("published.gifs", AGENTS[0])]) == []
+    problems = unknown_names(index, [BLACKLISTED[:-1]], {"maze-5x5": RUN + "x"}, [("published.gifs", "nobody")])
+    assert len(problems) == 3
+    assert problems[0].startswith(f"published.blacklist: no agent {BLACKLISTED[:-1]!r}") and BLACKLISTED in problems[0]
+    assert f"experiments.maze-5x5.published_run: no run {RUN + 'x'!r}" in problems[1] and RUN in problems[1]
+    assert problems[2].startswith("published.gifs: no agent 'nobody'")
+
+
+def test_a_corrected_record_file_is_picked_up_and_a_touch_is_not(workflow_run):
+    """The README's offline path: a corrected archive copied in with its md5 in record.md5; the agent's table
+    row then follows the corrected file. A touched archive reruns nothing."""
+    work, tables, snakemake = workflow_run
+    folder = work / "resources" / "zenodo" / RECORD
+    archive = folder / "results-1000.zip"
+    os.utime(archive, None)
+    run = snakemake("figures/all", "--dry-run")
+    assert "Nothing to be done" in run.stdout + run.stderr, run.stdout[-3000:]
+
+    agent, pair = AGENTS[1], "green-line-red-line"
+    member = f"train-procgen/experiments/results-1000/{RUN}/{pair}-final-model/{agent}/model_{FINAL_STEP}.csv"
+    corrected = folder / "corrected.zip"
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(corrected, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == member:
+                table = pd.read_csv(io.BytesIO(data))
+                data = table.assign(reward=-table["reward"]).to_csv(index=False).encode()
+            new.writestr(info, data)
+    corrected.replace(archive)
+    # Not yet in record.md5: the file is refused, naming it.
+    run = snakemake("figures/all")
+    assert run.returncode != 0 and "results-1000.zip" in run.stdout + run.stderr
+    listing = folder / LISTING
+    listing.write_text("".join(f"{md5(archive) if name == archive.name else m}  {name}\n"
+                               for name, m in read_listing(listing).items()))
+    run = snakemake("figures/all")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    row = pd.read_csv(work / "results/published/tables/maze-5x5.csv").set_index(["agent", "pair"]).loc[(agent, pair)]
+    flipped = tables[(agent, pair)].assign(reward=-tables[(agent, pair)]["reward"])
+    assert row["preference"] == pytest.approx(hand_preference(flipped))
+    assert row["preference"] != pytest.approx(hand_preference(tables[(agent, pair)]))
+    # The refused run had left no unpacked.txt, which the stale-results guard remade: the listing is rewritten
+    # once more (README, "Results always match the configuration"), then there is nothing to do.
+    assert snakemake("figures/all").returncode == 0
+    assert "Nothing to be done" in (lambda r: r.stdout + r.stderr)(snakemake("figures/all", "--dry-run"))
+
+
+def read_listing(path):
+    return {name: m for m, name in (line.split("  ", 1) for line in path.read_text().splitlines() if line)}
+
+
+def test_a_blacklist_typo_stops_the_run_naming_the_entry(workflow_run):
+    work, _, snakemake = workflow_run
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config["published"]["blacklist"] = [BLACKLISTED[:-1]]
+    typo = work / "typo.yaml"
+    typo.write_text(yaml.safe_dump({"published": config["published"]}))
+    run = snakemake("figures/all", "--dry-run", "--configfile", str(typo))
+    text = run.stdout + run.stderr
+    assert run.returncode != 0 and f"published.blacklist: no agent {BLACKLISTED[:-1]!r}" in text and BLACKLISTED in text

@@ -175,3 +175,59 @@ def test_agent_learns_a_small_maze(engine, tmp_path):
     before = mean_episode_length(checkpoint_path(tmp_path, 0), unseen, 3)
     after = mean_episode_length(final, unseen, 3)
     assert after < 0.6 * before, (before, after)
+
+
+def test_a_run_of_other_code_or_engine_is_never_resumed(engine, tmp_path, capsys):
+    """The identity (code and engine fingerprints) is part of a run: after a fix in either, Snakemake reruns the
+    job (deleting final.pth first) and it must train from the start, not copy the old run's last checkpoint."""
+    config = TrainConfig(seed=5, **TINY)
+    out = tmp_path / "run"
+    old, fixed = {"code": "before", "engine": "e"}, {"code": "after", "engine": "e"}
+    train(config, out, device="cpu", identity=old)
+    (out / "final.pth").unlink()
+    capsys.readouterr()
+    train(config, out, device="cpu", identity=fixed, stop_after_iterations=1)
+    out_text, err = capsys.readouterr()
+    assert "resuming" not in out_text
+    assert "starting afresh: removing" in err and "other code (code before -> after)" in err
+    assert {torch.load(p, weights_only=True)["identity"]["code"] for p in out.glob("*.pth")} == {"after"}
+    assert len((out / "log.csv").read_text().splitlines()) == 2  # the header and one iteration
+
+    # A killed run of the same identity still resumes, and a finished one is still remade in seconds.
+    final = train(config, out, device="cpu", identity=fixed)
+    assert "resuming at timestep 64" in capsys.readouterr().out
+    shutil.copy(final, tmp_path / "kept.pth")
+    (out / "final.pth").unlink()
+    train(config, out, device="cpu", identity=fixed)
+    assert f"resuming at timestep {config.final_timesteps()}" in capsys.readouterr().out
+    assert_same(weights(out / "final.pth"), weights(tmp_path / "kept.pth"))
+    # An engine change is another run too.
+    (out / "final.pth").unlink()
+    train(config, out, device="cpu", identity={**fixed, "engine": "rebuilt"}, stop_after_iterations=1)
+    assert "other engine" in capsys.readouterr().err
+
+
+def test_a_finished_run_of_other_code_is_not_overwritten_unasked(engine, tmp_path):
+    config = TrainConfig(seed=5, **TINY)
+    out = tmp_path / "run"
+    train(config, out, device="cpu", identity={"code": "before", "engine": "e"})
+    kept = {p.name: p.read_bytes() for p in out.glob("*.pth")}
+    with pytest.raises(FileExistsError, match=r"finished run of other code .*--overwrite"):
+        train(config, out, device="cpu", identity={"code": "after", "engine": "e"})
+    assert {p.name: p.read_bytes() for p in out.glob("*.pth")} == kept
+    train(config, out, device="cpu", identity={"code": "after", "engine": "e"}, overwrite=True)
+    assert torch.load(out / "final.pth", weights_only=True)["identity"]["code"] == "after"
+
+
+def test_default_identity_follows_the_engine_it_loads(engine, tmp_path):
+    """Outside the workflow the identity is this trainer's code and the bytes of the engine it loads."""
+    from workflow_scripts.train import default_identity
+
+    copy = tmp_path / "engine"
+    shutil.copytree(engine, copy)
+    base = default_identity(copy)
+    assert base == default_identity(engine) and set(base) == {"code", "engine"}
+    data = (copy / "assets" / "wall.pam").read_bytes()
+    (copy / "assets" / "wall.pam").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert default_identity(copy)["engine"] != base["engine"]
+    assert default_identity(copy)["code"] == base["code"]

@@ -4,6 +4,8 @@ Used by the partial-rebuild tests and the SLURM test: the copy keeps the checkou
 untouched; its config.yaml is the shipped one with tests/config/tiny.yaml laid over it, as users run it.
 """
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -12,6 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import torch
 import yaml
 from snakemake.utils import update_config
 
@@ -75,13 +78,14 @@ def run_all(root: Path) -> subprocess.CompletedProcess:
 JOB_HEADER = re.compile(r"^(?:local)?(?:rule|checkpoint) (\S+):$")
 
 
-def planned_jobs(root: Path) -> set[tuple[str, str]]:
-    """The jobs Snakemake's dry run of TARGETS would run, as (rule, wildcards as printed, '' if none).
+def planned_jobs(root: Path, *args: str, env: dict | None = None,
+                 targets: list[str] = TARGETS) -> set[tuple[str, str]]:
+    """The jobs Snakemake's dry run of `targets` (with `args`) would run, as (rule, wildcards as printed, '' if none).
 
     Read from the job blocks of `snakemake -n`: each starts with `rule NAME:` (or `localrule NAME:`) and
     may carry a `wildcards:` line. The job-count table at the end is checked against the blocks.
     """
-    run = snakemake(root, *TARGETS, "--dry-run", "--cores", "2")
+    run = snakemake(root, *targets, "--dry-run", "--cores", "2", *args, env=env)
     if run.returncode != 0:
         raise AssertionError(f"dry run failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
     text = run.stdout + run.stderr
@@ -115,3 +119,64 @@ def job_counts(text: str) -> dict[str, int]:
             break
         counts[parts[0]] = int(parts[1])
     return counts
+
+
+def results(root: Path) -> dict[str, object]:
+    """What a run's results are: the agents' weights, their training logs without timings, and every table."""
+    found: dict[str, object] = {}
+    for final in sorted((root / "results" / "train").glob("*/seed_*/final.pth")):
+        found[str(final.relative_to(root))] = torch.load(final, weights_only=True)["model_state_dict"]
+        rows = list(csv.DictReader(io.StringIO((final.parent / "log.csv").read_text())))
+        found[str(final.parent.relative_to(root) / "log.csv")] = [
+            {k: v for k, v in row.items() if k not in ("wall_time", "fps")} for row in rows]
+    for folder in ("results/eval", "results/tables", "results/analysis", "results/train", "figures"):
+        for path in sorted((root / folder).rglob("*.csv")):
+            if path.name != "log.csv":
+                found[str(path.relative_to(root))] = path.read_bytes()
+    return found
+
+
+def differences(a: dict[str, object], b: dict[str, object]) -> list[str]:
+    """The names of results() that differ between two runs, or that only one has."""
+    names = sorted(set(a) | set(b))
+    return [name for name in names if name not in a or name not in b or not same(a[name], b[name])]
+
+
+def same(x: object, y: object) -> bool:
+    """Equal results: state dicts tensor by tensor, anything else by ==."""
+    if isinstance(x, dict) and x and all(isinstance(v, torch.Tensor) for v in x.values()):
+        return x.keys() == y.keys() and all(torch.equal(x[k], y[k]) for k in x)
+    return x == y
+
+
+def weights_of(found: dict[str, object]) -> list[object]:
+    """The agents' weights among results(), in path order."""
+    return [v for k, v in found.items() if k.endswith("final.pth")]
+
+
+# Two real fixes, for the tests that check a fix retrains: one in the training code, one in the engine.
+PPO_FIX = ("(advantages.std() + 1e-8)", "(advantages.std() + 1e-2)")
+# obj1 and obj2 swap rewards, and the mouse faces the other way: every pair changes, and so does training
+# (a tiny run's few steps rarely reach the goal, but every frame shows the mouse).
+ENGINE_FIX = [("reward_ = 10.0f;", "reward_ = -10.0f;"), ("reward_ = -10.0f;", "reward_ = 10.0f;"),
+              ("if (vx > 0) mirrored_ = true;", "if (vx > 0) mirrored_ = false;"),
+              ("if (vx < 0) mirrored_ = false;", "if (vx < 0) mirrored_ = true;")]
+
+
+def apply_ppo_fix(root: Path) -> None:
+    """PPO_FIX in the copy at root."""
+    path = root / "workflow_scripts" / "ppo.py"
+    assert PPO_FIX[0] in path.read_text()
+    path.write_text(path.read_text().replace(*PPO_FIX))
+
+
+def apply_engine_fix(root: Path) -> None:
+    """ENGINE_FIX in the copy at root, every replacement at once (two of them swap)."""
+    path = root / "cpp" / "game.cpp"
+    text = path.read_text()
+    for i, (old, _) in enumerate(ENGINE_FIX):
+        assert text.count(old) == 1, old
+        text = text.replace(old, f"@{i}@")
+    for i, (_, new) in enumerate(ENGINE_FIX):
+        text = text.replace(f"@{i}@", new)
+    path.write_text(text)

@@ -1,7 +1,11 @@
-"""The project modules a script imports, directly or through other project modules: the workflow declares
-them as inputs of the script's rule, so that editing one reruns exactly the jobs that run it."""
+"""The code each job runs, and fingerprints of what it means: rules carry them as params, so that a job reruns
+when the meaning of its code changes (a statement, a flag, the artwork), never for a comment, a docstring,
+reformatting, a new time stamp or a reinstalled venv."""
 
 import ast
+import hashlib
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +35,12 @@ def _module_file(root: Path, name: str) -> Path | None:
 
 
 @lru_cache(maxsize=None)
+def _imports_of(path: Path) -> frozenset[str]:
+    """The dotted names a file imports (parsed once per file, however many scripts import it)."""
+    return frozenset(_imported_names(ast.parse(path.read_text(), filename=str(path))))
+
+
+@lru_cache(maxsize=None)
 def project_imports(script: str, root: str = ".") -> tuple[str, ...]:
     """Paths (relative to root) of the project modules `script` imports, transitively, with the packages
     they sit in; sorted. The script itself is not among them: Snakemake tracks a rule's script itself."""
@@ -39,7 +49,7 @@ def project_imports(script: str, root: str = ".") -> tuple[str, ...]:
     todo = [Path(root, script).resolve()]
     while todo:
         path = todo.pop()
-        for name in _imported_names(ast.parse(path.read_text(), filename=str(path))):
+        for name in _imports_of(path):
             found = _module_file(root_path, name)
             parents = [_module_file(root_path, ".".join(name.split(".")[:i])) for i in range(1, name.count(".") + 1)]
             for module in [found, *parents]:
@@ -48,3 +58,122 @@ def project_imports(script: str, root: str = ".") -> tuple[str, ...]:
                     todo.append(module)
     script_path = Path(root, script).resolve()
     return tuple(sorted(str(p.relative_to(root_path)) for p in seen if p != script_path))
+
+
+def _digest(parts: Iterable[str | bytes]) -> str:
+    """sha256 of the parts, each length-prefixed so that no two different lists collide by concatenation."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _without_docstrings(tree: ast.AST) -> ast.AST:
+    """The tree with the docstring of every module, class and function removed (in place)."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            value = first.value if isinstance(first, ast.Expr) else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                node.body = node.body[1:]
+    return tree
+
+
+@lru_cache(maxsize=None)
+def python_meaning(path: str) -> str:
+    """A Python file's syntax tree without positions, comments or docstrings: equal for two versions of a file
+    that differ only in those or in layout."""
+    text = Path(path).read_text(encoding="utf-8")
+    return ast.dump(_without_docstrings(ast.parse(text, filename=path)), include_attributes=False)
+
+
+# This module computes the fingerprints and decides no result: the trainer imports it for its own identity,
+# which must not change when, say, the import scan is reworded.
+_NOT_FINGERPRINTED = {f"{PACKAGE}/code_deps.py"}
+
+
+@lru_cache(maxsize=None)
+def code_fingerprint(script: str, root: str = ".") -> str:
+    """The fingerprint of what an entry script runs: its meaning and that of every project module it imports,
+    directly or not, each with its path."""
+    files = [script, *(f for f in project_imports(script, root) if f not in _NOT_FINGERPRINTED)]
+    return _digest(part for f in files for part in (f, python_meaning(str(Path(root, f)))))
+
+
+# A C/C++ source as tokens the normaliser keeps apart: comments, string and character literals, numbers
+# (with C++14 digit separators), and everything else character by character.
+_CPP_TOKEN = re.compile(r"""
+    (?P<comment>//[^\n]*|/\*.*?\*/)
+  | (?P<literal>(?:u8|u|U|L)?"(?:\\.|[^"\\\n])*"|(?:u8|u|U|L)?'(?:\\.|[^'\\\n])+')
+  | (?P<number>\.?[0-9](?:'?[0-9A-Za-z_.]|[eEpP][+-])*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<space>[ \t\r\f\v]+)
+  | (?P<newline>\n)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+
+_OPERATOR_CHARS = set("+-*/%<>=!&|^:.#?~")
+
+
+def _needs_blank(left: str, right: str) -> bool:
+    """Whether two tokens written with a blank between them would read differently without it."""
+    a, b = left[-1], right[0]
+    if (a.isalnum() or a == "_") and (b.isalnum() or b == "_" or b in "\"'"):
+        return True
+    return a in _OPERATOR_CHARS and b in _OPERATOR_CHARS
+
+
+def cpp_meaning(text: str) -> str:
+    """C/C++ source without comments and without the layout the compiler ignores (indentation, line breaks
+    outside preprocessor directives, blanks that separate nothing): equal for two versions that differ only
+    in those. Each directive stays on a line of its own, since a line break ends it."""
+    out: list[str] = []
+    prev: str | None = None
+    blank = in_directive = continued = False
+    at_line_start = True
+    for match in _CPP_TOKEN.finditer(text):
+        kind, token = match.lastgroup, match.group()
+        if kind in ("comment", "space"):
+            blank = True
+            continue
+        if kind == "newline":
+            if in_directive and not continued:
+                out.append("\n")
+                in_directive, prev = False, None
+            at_line_start, continued, blank = True, False, True
+            continue
+        if token == "\\" and in_directive:
+            continued = True
+            continue
+        if token == "#" and at_line_start and not in_directive:
+            if out and out[-1] != "\n":
+                out.append("\n")
+            in_directive, prev = True, None
+        elif prev is not None and blank and _needs_blank(prev, token):
+            out.append(" ")
+        out.append(token)
+        prev, blank, at_line_start, continued = token, False, False, False
+    return "".join(out).strip()
+
+
+def cpp_fingerprint(files: Iterable[str | Path], extra: Iterable[str] = ()) -> str:
+    """The fingerprint of C/C++ files' meaning (each with its name) and of `extra` strings (flags, compiler)."""
+    parts: list[str] = []
+    for f in sorted(Path(f) for f in files):
+        parts += [f.name, cpp_meaning(f.read_text(encoding="utf-8"))]
+    return _digest([*parts, "--", *extra])
+
+
+def files_fingerprint(files: Iterable[str | Path], root: str | Path) -> str:
+    """The fingerprint of files' bytes, each named by its path relative to root (so not by where root is)."""
+    root = Path(root)
+    return _digest(part for f in sorted(Path(f) for f in files)
+                   for part in (str(f.relative_to(root)), f.read_bytes()))
+
+
+def combine(*fingerprints: str) -> str:
+    """One fingerprint of several."""
+    return _digest(fingerprints)

@@ -18,7 +18,7 @@ LEVELS = [0, 1, 2, 3]
 SCALE, GAP = 3, 6
 
 
-def contact_sheet(colours: Mapping[str, Sequence[int]], engine: Path | None = None) -> np.ndarray:
+def contact_sheet(colours: Mapping[str, Sequence[int]] | None = None, engine: Path | None = None) -> np.ndarray:
     """Rows of ROWS, columns of LEVELS, each frame upscaled SCALE times on a white sheet."""
     cell = 64 * SCALE + GAP
     sheet = np.full((len(ROWS) * cell + GAP, len(LEVELS) * cell + GAP, 3), 255, np.uint8)

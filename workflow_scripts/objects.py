@@ -4,7 +4,7 @@ The engine (cpp/objects.cpp) knows the same names; tests check that both sides a
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 # The original fork's eight pure colours (maze-game.md §7.2).
 BUILTIN_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -58,6 +58,13 @@ def colours_option(extra: Mapping[str, Sequence[int]] | None) -> str:
     """The engine's `colours` option string ("name=r,g,b;...") for user-declared colours."""
     return ";".join(f"{name}={','.join(str(v) for v in rgb)}" for name, rgb in sorted(all_colours(extra).items())
                     if name not in BUILTIN_COLOURS)
+
+
+def colours_used(objects: Iterable[str], extra: Mapping[str, Sequence[int]] | None) -> dict[str, Sequence[int]]:
+    """The user-declared colours that the objects use, e.g. {'orange': [255, 128, 0]} for orange_gem: what a
+    job that draws or plays those objects needs of `colours`, so that declaring another colour changes nothing."""
+    used = {name.partition("_")[0] for name in objects}
+    return {name: rgb for name, rgb in (extra or {}).items() if name in used}
 
 
 def short_name(name: str, separator: str = "-") -> str:

@@ -4,6 +4,7 @@ record: evaluation CSVs `results-1000/<run>/<obj1>-<obj2>-final-model/<agent>/mo
 They are imported into our tables, and our evaluation of a published agent is compared with its CSV.
 """
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
@@ -69,6 +70,31 @@ def find_published(root: str | Path) -> pd.DataFrame:
 def read_index(path: str | Path) -> pd.DataFrame:
     """An index written by find_published (checkpoints have an empty pair, which must stay a string)."""
     return pd.read_csv(path, keep_default_na=False, dtype={"pair": str, "run": str, "agent": str})
+
+
+def _nearest(name: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+    return f"closest: {', '.join(close)}" if close else f"{len(known)} known, e.g. {', '.join(sorted(known)[:3])}"
+
+
+def unknown_names(index: pd.DataFrame, blacklist: Collection[str], runs: Mapping[str, str],
+                  agents: Collection[tuple[str, str]]) -> list[str]:
+    """What config entries name that the record lacks, one line each with the closest names found: agents of
+    `published.blacklist` (any run), each experiment's `published_run` ({experiment: run}), and agents named
+    elsewhere ((config key, agent), e.g. published.gifs)."""
+    problems = []
+    all_agents, all_runs = set(index["agent"]), set(index["run"])
+    for agent in blacklist:
+        if agent not in all_agents:
+            problems.append(f"published.blacklist: no agent {agent!r} in the record ({_nearest(agent, all_agents)})")
+    for experiment, run in runs.items():
+        if run not in all_runs:
+            problems.append(f"experiments.{experiment}.published_run: no run {run!r} in the record "
+                            f"({_nearest(run, all_runs)})")
+    for key, agent in agents:
+        if agent not in all_agents:
+            problems.append(f"{key}: no agent {agent!r} in the record ({_nearest(agent, all_agents)})")
+    return problems
 
 
 def _runs(index: pd.DataFrame, kind: str) -> list[str]:

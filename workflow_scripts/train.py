@@ -4,6 +4,8 @@ Reproducible from the seed: it decides the network init, action sampling, miniba
 environment's rand_seed. Resumable: every iteration writes `resume.pth`, and the checkpoints
 `model_<t>.pth` (t = 0 and 5 equally spaced points, as the original) carry the same resume state, so
 a killed job continues from its last iteration and ends with the weights of an uninterrupted run.
+A run's identity is its config and its `identity` (fingerprints of the training code and the engine):
+only a saved state of the same identity is resumed, so a fix in either trains again from the start.
 
     python -m workflow_scripts.train --out results/train/demo/seed_0 --seed 0 --timesteps 200000
 """
@@ -17,6 +19,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +28,10 @@ from PIL import Image
 
 from workflow_scripts.agent import Policy, new_policy, prepare_obs
 from workflow_scripts.atomic import atomic_path
+from workflow_scripts.code_deps import code_fingerprint, combine, files_fingerprint
 from workflow_scripts.devices import device_setup
 from workflow_scripts.locks import holder, try_lock
-from workflow_scripts.maze import MazeEnv
+from workflow_scripts.maze import REPO_ROOT, MazeEnv, engine_dir
 from workflow_scripts.ppo import RewardScaler, gae, normalize_advantages, ppo_losses
 from workflow_scripts.train_config import TrainConfig, add_config_flags, config_from_args
 
@@ -76,11 +80,23 @@ def checkpoint_path(out_dir: Path, timesteps: int) -> Path:
     return out_dir / f"model_{timesteps}.pth"
 
 
+def default_identity(engine: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """The identity of a run started outside the workflow: the meaning of this module and every project
+    module it imports, and the bytes of the engine it loads (library and artwork). The workflow passes its
+    own: the training job's code and the engine's sources, by meaning."""
+    folder = Path(engine) if engine is not None else engine_dir()
+    files = [folder / "libmaze.so", *sorted((folder / "assets").glob("*.pam"))]
+    return {"code": code_fingerprint("workflow_scripts/train.py", str(REPO_ROOT)),
+            "engine": combine(files_fingerprint([f for f in files if f.exists()], folder))}
+
+
 class Trainer:
     """One PPO run: the env, policy, optimiser and everything that must survive a restart."""
 
-    def __init__(self, config: TrainConfig, device: torch.device) -> None:
+    def __init__(self, config: TrainConfig, device: torch.device, identity: Mapping[str, str] | None = None,
+                 engine: str | os.PathLike[str] | None = None) -> None:
         self.config, self.device = config, device
+        self.identity = dict(identity if identity is not None else default_identity(engine))
         torch.manual_seed(config.seed)
         self.policy: Policy = new_policy(device)
         self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=config.learning_rate, eps=config.adam_eps)
@@ -94,7 +110,8 @@ class Trainer:
                         if device.type == "cuda" else None)
         self.env = MazeEnv(config.n_envs, "single", goal=config.goal, background=config.background,
                            world_dim=config.world_dim, colours=config.colours, num_levels=config.num_levels,
-                           start_level=config.start_level, rand_seed=config.seed, num_threads=config.env_threads)
+                           start_level=config.start_level, rand_seed=config.seed, num_threads=config.env_threads,
+                           engine=engine)
         self.rewards = RewardScaler(config.n_envs, config.reward_gamma, config.reward_clip)
         self.episode_length = torch.zeros(config.n_envs, dtype=torch.int64)
         self.episode_reward = torch.zeros(config.n_envs, dtype=torch.float64)
@@ -113,6 +130,7 @@ class Trainer:
             "optimizer_state_dict": to_cpu(self.optimizer.state_dict()),
             "format": CHECKPOINT_FORMAT,
             "config": self.config.as_json(),
+            "identity": self.identity,
             "timesteps": self.timesteps,
             "iteration": self.iteration,
             "wall_time": self.wall_time,
@@ -249,49 +267,60 @@ def _resumable_rng(state: dict[str, Any]) -> bool:
                for k in ("sampling_rng", "shuffling_rng"))
 
 
-def _matching_resume_state(out_dir: Path, config: TrainConfig) -> dict[str, Any] | None:
-    """The latest saved state in out_dir whose config equals this one, if any."""
-    wanted = config.as_json()
-    best = None
+def _same_run(state: dict[str, Any], config: TrainConfig, identity: Mapping[str, str]) -> str | None:
+    """None when a saved state belongs to this run (format, config and identity); else what differs, in words."""
+    if state.get("format") != CHECKPOINT_FORMAT:
+        return f"another checkpoint format (not {CHECKPOINT_FORMAT})"
+    if state.get("config") != config.as_json():
+        ours, theirs = json.loads(config.as_json()), json.loads(state["config"])
+        changes = [f"{k} {theirs.get(k)!r} -> {ours.get(k)!r}" for k in sorted(ours | theirs)
+                   if theirs.get(k) != ours.get(k)]
+        return f"another configuration ({', '.join(changes)})"
+    theirs = state.get("identity") or {}
+    changed = [name for name in sorted(set(identity) | set(theirs)) if theirs.get(name) != identity.get(name)]
+    if changed:
+        shown = ", ".join(f"{n} {str(theirs.get(n))[:12]} -> {str(identity.get(n))[:12]}" for n in changed)
+        return f"other {' and '.join(changed)} ({shown})"
+    return None
+
+
+def _matching_resume_state(out_dir: Path, config: TrainConfig,
+                           identity: Mapping[str, str]) -> tuple[dict[str, Any] | None, dict[Path, str]]:
+    """The latest saved state in out_dir of this very run, if any, and {saved file: why it is not this run's}."""
+    best, others = None, {}
     for path in [out_dir / "resume.pth", *out_dir.glob("model_*.pth")]:
         if not path.exists():
             continue
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as err:  # a torn or foreign file is not a resume point
-            print(f"ignoring {path}: {err}", file=sys.stderr)
+            others[path] = f"unreadable: {err}"
             continue
-        if state.get("format") == CHECKPOINT_FORMAT and state.get("config") == wanted:
-            if not _resumable_rng(state):
-                print(f"ignoring {path}: its sampling state is not a CPU generator's", file=sys.stderr)
-                continue
-            if best is None or state["timesteps"] > best["timesteps"]:
-                best = state
-    return best
+        why = _same_run(state, config, identity)
+        if why is None and not _resumable_rng(state):
+            why = "its sampling state is not a CPU generator's"
+        if why is not None:
+            others[path] = why
+        elif best is None or state["timesteps"] > best["timesteps"]:
+            best = state
+    return best, others
 
 
-def _refuse_overwrite(out_dir: Path, config: TrainConfig) -> None:
-    """A finished run of another configuration is a user's result: training must not replace it unasked.
-    (Snakemake deletes final.pth before it reruns a job, so its reruns pass.)"""
+def _refuse_overwrite(out_dir: Path, config: TrainConfig, identity: Mapping[str, str]) -> None:
+    """A finished run of another configuration, other code or another engine is a user's result: training
+    must not replace it unasked. (Snakemake deletes final.pth before it reruns a job, so its reruns pass.)"""
     final = out_dir / FINAL_NAME
     if not final.exists():
         return
-    wanted = config.as_json()
     try:
-        state = torch.load(final, map_location="cpu", weights_only=True)
-        found = state["config"] if state.get("format") == CHECKPOINT_FORMAT else None
-        what = f"a {FINAL_NAME} in another checkpoint format (not {CHECKPOINT_FORMAT})" if found is None else ""
+        why = _same_run(torch.load(final, map_location="cpu", weights_only=True), config, identity)
     except Exception as err:  # whatever it is, it is not ours to delete
-        found, what = None, f"a {FINAL_NAME} this trainer did not write ({type(err).__name__}: {err})"
-    if found == wanted:
+        why = f"a file this trainer did not write ({type(err).__name__}: {err})"
+    if why is None:
         return
-    if found is not None:
-        ours, theirs = json.loads(wanted), json.loads(found)
-        changes = [f"{k} {theirs.get(k)!r} -> {ours.get(k)!r}" for k in sorted(ours | theirs)
-                   if theirs.get(k) != ours.get(k)]
-        what = f"a finished run of another configuration ({', '.join(changes)})"
-    raise FileExistsError(f"{out_dir} holds {what}; training here would replace its {FINAL_NAME} and checkpoints. "
-                          f"Pass --overwrite (train(..., overwrite=True)) to replace it, or choose another --out")
+    raise FileExistsError(f"{out_dir} holds a finished run of {why}; training here would replace its {FINAL_NAME} "
+                          f"and checkpoints. Pass --overwrite (train(..., overwrite=True)) to replace it, or choose "
+                          f"another --out")
 
 
 def _write_log(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -311,9 +340,13 @@ def _mean(values: torch.Tensor) -> float:
 
 def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "auto", label: str = "",
           stop_after_iterations: int | None = None, overwrite: bool = False, gpu_requested: bool = False,
-          agents_per_gpu: int = 1) -> Path:
+          agents_per_gpu: int = 1, identity: Mapping[str, str] | None = None,
+          engine: str | os.PathLike[str] | None = None) -> Path:
     """Runs (or resumes) training into out_dir; returns the final checkpoint's path. The folder is locked
-    while it runs; a finished run of another configuration there is refused unless `overwrite`.
+    while it runs; a finished run of another configuration or identity there is refused unless `overwrite`.
+    `identity` names what besides the config decides the weights ({"code": ..., "engine": ...}; default:
+    default_identity(engine)); only a saved state of the same config and identity is resumed. `engine` is the
+    engine's folder (default: maze.engine_dir()).
     `stop_after_iterations` ends the process early as if it had been killed (for tests); `gpu_requested`
     (the job holds a GPU) and `agents_per_gpu` go to devices.device_setup, which runs first, so that a job
     on the wrong kind of machine fails before it writes anything."""
@@ -322,26 +355,30 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         with run_folder_lock(out_dir):
+            identity = dict(identity if identity is not None else default_identity(engine))
             if not overwrite:
-                _refuse_overwrite(out_dir, config)
-            return _train_on(config, out_dir, dev, label, stop_after_iterations)
+                _refuse_overwrite(out_dir, config, identity)
+            return _train_on(config, out_dir, dev, label, stop_after_iterations, identity, engine)
 
 
-def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str,
-              stop_after_iterations: int | None) -> Path:
+def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str, stop_after_iterations: int | None,
+              identity: dict[str, str], engine: str | os.PathLike[str] | None) -> Path:
     """train() on a device already set up."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    trainer = Trainer(config, dev)
+    trainer = Trainer(config, dev, identity, engine)
     log_path = out_dir / "log.csv"
-    resume = _matching_resume_state(out_dir, config)
+    resume, others = _matching_resume_state(out_dir, config, identity)
     if resume is not None:
         trainer.load(resume)
         print(f"{label}resuming at timestep {trainer.timesteps:,} (iteration {trainer.iteration})", flush=True)
     else:
-        stale = [p for p in [out_dir / "resume.pth", out_dir / FINAL_NAME, *out_dir.glob("model_*.pth")] if p.exists()]
-        if stale:  # a partial run of another config (or one Snakemake reruns after a change): not resumable here
-            print(f"{label}starting afresh: removing {', '.join(p.name for p in stale)} from {out_dir} (another "
-                  f"configuration's, or unreadable)", file=sys.stderr, flush=True)
+        # Saved states of another run (another config, other code or engine, or unreadable) must never be
+        # resumed, nor left to be mistaken for this run's: they go, each named with the reason.
+        stale = {p: others.get(p, "not resumable") for p in
+                 [out_dir / "resume.pth", out_dir / FINAL_NAME, *sorted(out_dir.glob("model_*.pth"))] if p.exists()}
+        for why in dict.fromkeys(stale.values()):
+            print(f"{label}starting afresh: removing {', '.join(p.name for p, w in stale.items() if w == why)} from "
+                  f"{out_dir}: {why}", file=sys.stderr, flush=True)
         for path in stale:
             path.unlink()
         trainer.save(checkpoint_path(out_dir, 0))

@@ -7,9 +7,10 @@ fetches what is missing or damaged, and needs no network once every file is ther
 
 import glob
 import hashlib
+import json
+import os
 import shutil
 import tarfile
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatch
@@ -35,6 +36,37 @@ def md5sum(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+MD5_CACHE = ".md5-cache.json"  # in the record's folder: {name: [size, mtime_ns, md5]} of its files
+
+
+def current_checksums(folder: str | Path, names: Iterable[str]) -> dict[str, str]:
+    """{name: md5} of the named files as they are now ('missing' for an absent one). A file is read only when
+    its size or time stamp differs from the cache's (folder/MD5_CACHE, rewritten when it changed), so the
+    record's gigabytes are not read on every run, and a touched or copied file is known for what it holds."""
+    folder = Path(folder)
+    try:
+        cache = json.loads((folder / MD5_CACHE).read_text())
+    except (OSError, ValueError):
+        cache = {}
+    found, updated = {}, {}
+    for name in names:
+        try:
+            stat = (folder / name).stat()
+        except OSError:
+            found[name] = "missing"
+            continue
+        size, mtime, md5 = (cache.get(name) or [None, None, None])
+        if (size, mtime) != (stat.st_size, stat.st_mtime_ns):
+            md5 = md5sum(folder / name)
+        found[name] = md5
+        updated[name] = [stat.st_size, stat.st_mtime_ns, md5]
+    if updated != {n: cache.get(n) for n in updated} and folder.is_dir():
+        tmp = folder / f".{MD5_CACHE}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({**cache, **updated}))
+        tmp.replace(folder / MD5_CACHE)
+    return found
 
 
 def read_checksums(path: Path) -> dict[str, str]:
@@ -106,9 +138,16 @@ def _archive_kind(path: Path) -> str | None:
     return None
 
 
-def _unpack(archive: Path, kind: str, target: Path) -> None:
-    """Unpacks into a temporary folder beside target and renames it, so target exists only when whole."""
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+SOURCE_MARK = ".source.md5"  # inside an unpacked folder: the md5 of the archive it was unpacked from
+
+
+def _unpack(archive: Path, kind: str, target: Path, md5: str) -> None:
+    """Unpacks into a temporary folder beside target and renames it, so target exists only when whole, with
+    the archive's md5 inside (SOURCE_MARK). The temporary folder has a fixed name: what a killed unpack left
+    there is removed by the next one."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
     try:
         if kind == "zip":
             with zipfile.ZipFile(archive) as z:
@@ -116,14 +155,25 @@ def _unpack(archive: Path, kind: str, target: Path) -> None:
         else:
             with tarfile.open(archive) as t:
                 t.extractall(tmp, filter="data")  # refuses links and paths that leave tmp
+        (tmp / SOURCE_MARK).write_text(md5 + "\n")
+        shutil.rmtree(target, ignore_errors=True)
         tmp.rename(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _unpacked_from(target: Path) -> str | None:
+    """The md5 of the archive that target was unpacked from; None for a folder without the mark."""
+    try:
+        return (target / SOURCE_MARK).read_text().strip()
+    except OSError:
+        return None
+
+
 def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None = None) -> list[Path]:
     """Unpacks each named zip or tar archive in folder into `<name>.unpacked/` beside it, and archives found
-    inside those, down to MAX_NESTING levels. An archive already unpacked is skipped. Returns the folders."""
+    inside those, down to MAX_NESTING levels. An archive already unpacked from the same content is skipped;
+    one whose content changed (a corrected file) is unpacked again, with what it holds. Returns the folders."""
     folder = Path(folder)
     level = [folder / name for name in names]
     unpacked = []
@@ -134,11 +184,27 @@ def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None
             if kind is None:
                 continue
             target = archive.with_name(archive.name + UNPACKED_SUFFIX)
-            if not target.exists():
+            md5 = md5sum(archive)
+            if _unpacked_from(target) != md5:
                 if progress is not None:
-                    print(f"unpacking {archive}", file=progress, flush=True)
-                _unpack(archive, kind, target)
+                    again = " again: its content changed" if target.exists() else ""
+                    print(f"unpacking {archive}{again}", file=progress, flush=True)
+                _unpack(archive, kind, target, md5)
             unpacked.append(target)
-            found += [p for p in sorted(target.rglob("*")) if p.is_file()]
+            found += [p for p in sorted(target.rglob("*")) if p.is_file() and p.name != SOURCE_MARK]
         level = found
     return unpacked
+
+
+def check_against_listing(folder: str | Path, names: Iterable[str]) -> dict[str, str]:
+    """{name: md5} of the named files, each of which must match the record's checksum list (LISTING): a file
+    replaced by hand is used only if the list was updated with it. An error names each file that does not."""
+    folder = Path(folder)
+    listed = read_checksums(folder / LISTING)
+    found = {name: md5sum(folder / name) for name in names}
+    wrong = [name for name, md5 in found.items() if listed.get(name) != md5]
+    if wrong:
+        raise DownloadError(f"{', '.join(wrong)} in {folder} no longer match the record's checksums in "
+                            f"{folder / LISTING}: put the record's files back, or, for a corrected file, its md5 "
+                            f"into {LISTING}")
+    return found

@@ -7,8 +7,9 @@ from workflow_scripts.zenodo import fetch
 
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
-    p = snakemake.params
-    chosen = fetch(p.record, p.folder, p.files, p.retries, p.pause, p.timeout, LogStream(logger))
+    p, r = snakemake.params, snakemake.resources
+    chosen = fetch(p.record, p.folder, p.files, r.download_retries, float(r.download_pause_s),
+                   float(r.download_timeout_s), LogStream(logger))
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text("".join(f"{md5}  {name}\n" for name, md5 in sorted(chosen.items())))
 

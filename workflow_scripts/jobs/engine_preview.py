@@ -11,7 +11,7 @@ from workflow_scripts.logs import configure_logging
 
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
-    sheet = contact_sheet(snakemake.params.colours, Path(snakemake.input.lib).parent)
+    sheet = contact_sheet(engine=Path(snakemake.input.lib).parent)
     with atomic_path(snakemake.output[0]) as tmp:
         Image.fromarray(sheet).save(tmp, format="PNG")
     logger.info("contact sheet %dx%d", sheet.shape[1], sheet.shape[0])

@@ -1,15 +1,17 @@
-"""Rule prepare_assets: the procgen package's artwork as the engine's PAM files."""
+"""Rule prepare_assets: the installed procgen package's artwork as the engine's PAM files."""
 
 from pathlib import Path
 
 from workflow_scripts.logs import configure_logging
-from workflow_scripts.prepare_assets import prepare
+from workflow_scripts.prepare_assets import prepare, procgen_assets_dir
 
 
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
-    written = prepare(Path(snakemake.params.source), Path(snakemake.params.out_dir))
-    logger.info("wrote %d assets from %s", len(written), snakemake.params.source)
+    # Found here, not passed in: where the venv lies is no part of what the artwork is (params.artwork is).
+    source = procgen_assets_dir()
+    written = prepare(source, Path(snakemake.params.out_dir))
+    logger.info("wrote %d assets from %s", len(written), source)
 
 
 main(snakemake)  # noqa: F821

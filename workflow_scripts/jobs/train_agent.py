@@ -10,10 +10,14 @@ from workflow_scripts.train import TrainConfig, train
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
     label = f"[{snakemake.wildcards.experiment} seed {snakemake.wildcards.seed}] "
+    p = snakemake.params
     with contextlib.redirect_stdout(LogStream(logger)):
-        train(TrainConfig(**snakemake.params.train), Path(snakemake.output.final).parent,
-              device=snakemake.params.device, label=label, gpu_requested=getattr(snakemake.resources, "gpu", 0) > 0,
-              agents_per_gpu=getattr(snakemake.resources, "agents_per_gpu", 1))
+        # The run's identity is what Snakemake reruns the job for: a checkpoint of other code or another engine
+        # is never resumed.
+        train(TrainConfig(**p.train), Path(snakemake.output.final).parent, device=p.device, label=label,
+              gpu_requested=getattr(snakemake.resources, "gpu", 0) > 0,
+              agents_per_gpu=getattr(snakemake.resources, "agents_per_gpu", 1),
+              identity={"code": p.code, "engine": p.engine}, engine=Path(snakemake.input.lib).parent)
 
 
 main(snakemake)  # noqa: F821

@@ -4,12 +4,14 @@ from pathlib import Path
 
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.logs import LogStream, configure_logging
-from workflow_scripts.zenodo import read_checksums, unpack_all
+from workflow_scripts.zenodo import check_against_listing, read_checksums, unpack_all
 
 
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
-    folders = unpack_all(snakemake.params.folder, read_checksums(Path(snakemake.input[0])), LogStream(logger))
+    names = read_checksums(Path(snakemake.input[0]))
+    check_against_listing(snakemake.params.folder, names)
+    folders = unpack_all(snakemake.params.folder, names, LogStream(logger))
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text("".join(f"{f}\n" for f in folders))
 

@@ -1,0 +1,17 @@
+"""Rule compile_engine: the maze engine's shared library from cpp/ (workflow_scripts/engine_build.py)."""
+
+from pathlib import Path
+
+from workflow_scripts.engine_build import compile_engine, compiler_identity
+from workflow_scripts.logs import configure_logging
+
+
+def main(snakemake) -> None:
+    logger = configure_logging(snakemake)
+    p = snakemake.params
+    logger.info("compiler: %s", compiler_identity(p.cxx))
+    logger.info("%s", compile_engine(p.cxx, p.flags, list(snakemake.input.sources), Path(snakemake.output[0])))
+    logger.info("built %s", snakemake.output[0])
+
+
+main(snakemake)  # noqa: F821
