@@ -416,11 +416,7 @@ def content_cases(workdir: Path) -> list[tuple[str, str, str, bool, float]]:
         rows.append((name, "nothing planned", f"{len(plan)} jobs planned", not plan, time.perf_counter() - start))
 
     def fresh_clone(_: Path) -> Path:
-        clone = configure(tiny.make_copy(workdir / "clone"))
-        shutil.copy2(base / "config.yaml", clone / "config.yaml")
-        for name in ("results", "figures", ".snakemake"):
-            shutil.copytree(base / name, clone / name, symlinks=True)
-        return clone
+        return tiny.clone_with_results(base, workdir / "clone")
 
     def comment(root: Path) -> None:
         ppo = root / "workflow_scripts" / "ppo.py"

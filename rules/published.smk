@@ -82,7 +82,8 @@ def imported_csvs(wc):
     same name, so the index is unchanged) remakes the table, and only that one."""
     from workflow_scripts.published import published_results
 
-    return sorted(published_results(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair).values())
+    run = EXPERIMENTS[wc.experiment]["published_run"]
+    return sorted(published_results(_published_index(), run, wc.pair).values())
 
 
 rule import_published:

@@ -194,7 +194,7 @@ def test_a_new_compiler_rebuilds_the_engine_and_retrains_nothing(workflow):
         assert ("compile_engine", "") in tiny.planned_jobs(root)
         run = tiny.snakemake(root, *tiny.TARGETS, "--cores", "2")
         assert run.returncode == 0, run.stderr[-3000:]
-        ran = {rule for rule, _ in jobs_run(run.stdout + run.stderr)}
+        ran = jobs_run(run.stdout + run.stderr)
         assert tiny.planned_jobs(root) == set()
     # Cheap jobs below the agents may rerun (Snakemake keeps their first-pass reason across the checkpoint);
     # nothing that loads the engine or trains does.
@@ -205,17 +205,14 @@ def test_a_new_compiler_rebuilds_the_engine_and_retrains_nothing(workflow):
     assert tiny.planned_jobs(root) == set()
 
 
-def jobs_run(log: str) -> set[tuple[str, str]]:
-    """(rule, '') of every job a real run's log says it ran."""
-    return {(m.group(1), "") for line in log.splitlines() if (m := tiny.JOB_HEADER.match(line.strip()))}
+def jobs_run(log: str) -> set[str]:
+    """The rules of the jobs a real run's log says it ran."""
+    return {m.group(1) for line in log.splitlines() if (m := tiny.JOB_HEADER.match(line.strip()))}
 
 
 def test_a_fresh_clone_with_the_results_copied_in_plans_nothing(workflow, tmp_path):
     """git clone gives every file a new time stamp; results restored with theirs (cp -a, tar, rsync -a)."""
-    clone = tiny.make_copy(tmp_path / "clone")
-    shutil.copy2(workflow["root"] / "config.yaml", clone / "config.yaml")
-    for name in ("results", "figures", ".snakemake"):
-        shutil.copytree(workflow["root"] / name, clone / name, symlinks=True)
+    clone = tiny.clone_with_results(workflow["root"], tmp_path / "clone")
     assert tiny.planned_jobs(clone) == set()
     # A touch of every file of the workflow (a checkout back and forth) changes no content.
     for name in tiny.WORKFLOW_FILES:

@@ -30,7 +30,7 @@ from workflow_scripts.maze import MazeEnv
 from workflow_scripts.metrics import read_results
 from workflow_scripts.published import (LayoutError, compare_agent, find_published, import_experiment,
                                         published_agents, published_checkpoint, published_logs, read_training_log)
-from workflow_scripts.zenodo import LISTING, DownloadError, fetch, unpack_all
+from workflow_scripts.zenodo import LISTING, DownloadError, fetch, read_checksums, unpack_all
 
 RECORD = "10200914"
 LEVELS = range(100_000, 100_030)
@@ -489,7 +489,7 @@ def test_a_corrected_record_file_is_picked_up_and_a_touch_is_not(workflow_run):
     assert run.returncode != 0 and "results-1000.zip" in run.stdout + run.stderr
     listing = folder / LISTING
     listing.write_text("".join(f"{md5(archive) if name == archive.name else m}  {name}\n"
-                               for name, m in read_listing(listing).items()))
+                               for name, m in read_checksums(listing).items()))
     run = snakemake("figures/all")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     row = pd.read_csv(work / "results/published/tables/maze-5x5.csv").set_index(["agent", "pair"]).loc[(agent, pair)]
@@ -500,10 +500,6 @@ def test_a_corrected_record_file_is_picked_up_and_a_touch_is_not(workflow_run):
     # once more (README, "Results always match the configuration"), then there is nothing to do.
     assert snakemake("figures/all").returncode == 0
     assert "Nothing to be done" in (lambda r: r.stdout + r.stderr)(snakemake("figures/all", "--dry-run"))
-
-
-def read_listing(path):
-    return {name: m for m, name in (line.split("  ", 1) for line in path.read_text().splitlines() if line)}
 
 
 def test_a_blacklist_typo_stops_the_run_naming_the_entry(workflow_run):

@@ -49,6 +49,16 @@ def make_copy(dest: Path) -> Path:
     return dest
 
 
+def clone_with_results(source: Path, dest: Path) -> Path:
+    """A fresh copy of the workflow at dest (new time stamps, as `git clone` gives them) with source's config,
+    and source's results, figures and Snakemake records copied with their time stamps (as `cp -a` does)."""
+    clone = make_copy(dest)
+    shutil.copy2(source / "config.yaml", clone / "config.yaml")
+    for name in ("results", "figures", ".snakemake"):
+        shutil.copytree(source / name, clone / name, symlinks=True)
+    return clone
+
+
 def read_config(root: Path) -> dict:
     return yaml.safe_load((root / "config.yaml").read_text())
 

@@ -159,11 +159,17 @@ def cpp_meaning(text: str) -> str:
     return "".join(out).strip()
 
 
+@lru_cache(maxsize=None)
+def _cpp_file_meaning(path: Path) -> str:
+    """cpp_meaning of a file, read and normalised once however many fingerprints include it."""
+    return cpp_meaning(path.read_text(encoding="utf-8"))
+
+
 def cpp_fingerprint(files: Iterable[str | Path], extra: Iterable[str] = ()) -> str:
     """The fingerprint of C/C++ files' meaning (each with its name) and of `extra` strings (flags, compiler)."""
     parts: list[str] = []
     for f in sorted(Path(f) for f in files):
-        parts += [f.name, cpp_meaning(f.read_text(encoding="utf-8"))]
+        parts += [f.name, _cpp_file_meaning(f)]
     return _digest([*parts, "--", *extra])
 
 

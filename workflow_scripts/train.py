@@ -18,8 +18,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from PIL import Image
 
 from workflow_scripts.agent import Policy, new_policy, prepare_obs
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.code_deps import code_fingerprint, combine, files_fingerprint
+from workflow_scripts.code_deps import code_fingerprint, files_fingerprint
 from workflow_scripts.devices import device_setup
 from workflow_scripts.locks import holder, try_lock
 from workflow_scripts.maze import REPO_ROOT, MazeEnv, engine_dir
@@ -87,7 +86,7 @@ def default_identity(engine: str | os.PathLike[str] | None = None) -> dict[str, 
     folder = Path(engine) if engine is not None else engine_dir()
     files = [folder / "libmaze.so", *sorted((folder / "assets").glob("*.pam"))]
     return {"code": code_fingerprint("workflow_scripts/train.py", str(REPO_ROOT)),
-            "engine": combine(files_fingerprint([f for f in files if f.exists()], folder))}
+            "engine": files_fingerprint([f for f in files if f.exists()], folder)}
 
 
 class Trainer:

@@ -12,7 +12,7 @@ import os
 import shutil
 import tarfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import TextIO
@@ -170,11 +170,15 @@ def _unpacked_from(target: Path) -> str | None:
         return None
 
 
-def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None = None) -> list[Path]:
+def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None = None,
+               checksums: Mapping[str, str] | None = None) -> list[Path]:
     """Unpacks each named zip or tar archive in folder into `<name>.unpacked/` beside it, and archives found
     inside those, down to MAX_NESTING levels. An archive already unpacked from the same content is skipped;
-    one whose content changed (a corrected file) is unpacked again, with what it holds. Returns the folders."""
+    one whose content changed (a corrected file) is unpacked again, with what it holds. `checksums` gives the
+    md5 of named files already computed (check_against_listing's), which are then not read again. Returns
+    the folders."""
     folder = Path(folder)
+    known = {folder / name: md5 for name, md5 in (checksums or {}).items()}
     level = [folder / name for name in names]
     unpacked = []
     for _ in range(MAX_NESTING):
@@ -184,7 +188,7 @@ def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None
             if kind is None:
                 continue
             target = archive.with_name(archive.name + UNPACKED_SUFFIX)
-            md5 = md5sum(archive)
+            md5 = known.get(archive) or md5sum(archive)
             if _unpacked_from(target) != md5:
                 if progress is not None:
                     again = " again: its content changed" if target.exists() else ""
@@ -201,7 +205,7 @@ def check_against_listing(folder: str | Path, names: Iterable[str]) -> dict[str,
     replaced by hand is used only if the list was updated with it. An error names each file that does not."""
     folder = Path(folder)
     listed = read_checksums(folder / LISTING)
-    found = {name: md5sum(folder / name) for name in names}
+    found = current_checksums(folder, names)
     wrong = [name for name, md5 in found.items() if listed.get(name) != md5]
     if wrong:
         raise DownloadError(f"{', '.join(wrong)} in {folder} no longer match the record's checksums in "

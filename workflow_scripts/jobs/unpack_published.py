@@ -10,8 +10,8 @@ from workflow_scripts.zenodo import check_against_listing, read_checksums, unpac
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
     names = read_checksums(Path(snakemake.input[0]))
-    check_against_listing(snakemake.params.folder, names)
-    folders = unpack_all(snakemake.params.folder, names, LogStream(logger))
+    checksums = check_against_listing(snakemake.params.folder, names)
+    folders = unpack_all(snakemake.params.folder, names, LogStream(logger), checksums)
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text("".join(f"{f}\n" for f in folders))
 
