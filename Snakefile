@@ -9,6 +9,8 @@ sys.path.insert(0, workflow.basedir)
 
 from workflow_scripts import config_check
 
+config_check.check_working_directory(workflow.basedir)
+config_check.check_interpreter(sys.executable)
 # Plain YAML loading keeps the last of two equal keys and reports syntax errors without a line: read every
 # config file strictly first. (Snakemake reads --configfile files before this line; an error it finds
 # there is reported in its own words.)
@@ -31,6 +33,7 @@ include: "rules/train.smk"
 include: "rules/evaluate.smk"
 include: "rules/vector_fields.smk"
 include: "rules/analysis.smk"
+include: "rules/reproduction.smk"
 include: "rules/figures.smk"
 include: "rules/published.smk"
 include: "rules/guard.smk"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The first minutes on a GPU, in one call (issue 15): the `cuda` tests, then BENCHMARKS.md-ready rows of
+# The first minutes on a GPU, in one call: the `cuda` tests, then BENCHMARKS.md-ready rows of
 # hard-500 training speed (float32 and bfloat16, env / inference / update, peak GPU memory, projected 5M-step
 # agent), evaluation of 100 agents x 1,000 levels on the GPU and on the CPU cores, and torch's import time.
 # At most 8 minutes on one GPU (each stage has its own time limit). Writes nothing outside OUTDIR: the

@@ -12,6 +12,7 @@ from-scratch run of the same code and config, file by file. The table is BENCHMA
 
 import argparse
 import contextlib
+import hashlib
 import io
 import os
 import pickle
@@ -22,6 +23,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +32,8 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from snakemake.utils import update_config  # noqa: E402
+
+from tests.tiny_workflow import failing_jobs  # noqa: E402
 
 WORKFLOW_FILES = ["Snakefile", "config.yaml", "rules", "workflow_scripts", "cpp", "schemas", "report", "profiles"]
 TINY = dict(n_envs=4, n_steps=16, minibatches=2, epochs=2, timesteps=192, torch_threads=1, env_threads=0,
@@ -131,6 +135,19 @@ def config_cases(b: Bench) -> None:
                                   "unknown object 'red_line'"))
     b.case("--configfile that does not exist", "names the file (Snakemake's own traceback: a known limit)",
            lambda: _missing_configfile(b))
+    b.case("seeds.count 1,000,000,000", "error naming the key and the limit, at once",
+           lambda: b.config_error(lambda c: c["experiments"]["tiny-a"]["seeds"].update(count=1_000_000_000),
+                                  "experiments.tiny-a.seeds.count: 1000000000 must be at most 10000"))
+    b.case("snakemake -s <checkout>/Snakefile --directory <other>", "error naming the checkout to run in",
+           lambda: _other_directory(b))
+
+
+def _other_directory(b: Bench) -> tuple[bool, str]:
+    other = b.root.parent / "elsewhere"
+    other.mkdir(exist_ok=True)
+    run = b.snakemake("-s", str(b.root / "Snakefile"), "--directory", str(other), "--dry-run")
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if "is not a checkout" in line]
+    return run.returncode != 0 and bool(lines) and str(b.root) in lines[0], lines[0] if lines else run.stderr[-300:]
 
 
 def _syntax_error_in_main_config(b: Bench) -> tuple[bool, str]:
@@ -160,7 +177,9 @@ def api_cases(b: Bench, engine: Path) -> None:
     from workflow_scripts.evaluate import evaluate_checkpoint
     from workflow_scripts.maze import MazeEnv
     from workflow_scripts.train import TrainConfig, train
-    from workflow_scripts.zenodo import unpack_all
+    from workflow_scripts.locks import try_lock
+    from workflow_scripts.metrics import read_results
+    from workflow_scripts.zenodo import UNPACK_LOCK, DownloadError, unpack_all
 
     tmp = b.root / "api"
     tmp.mkdir()
@@ -231,9 +250,42 @@ def api_cases(b: Bench, engine: Path) -> None:
         info = tarfile.TarInfo("../../escaped.txt")
         info.size = 4
         t.addfile(info, io.BytesIO(b"evil"))
+    b.case("engine in a folder named `sp ace ü`", "the same frames as the engine where it was built",
+           lambda: _engine_elsewhere(engine, tmp))
+    with zipfile.ZipFile(tmp / "record.zip", "w") as z:
+        z.writestr("run/model_0.pth", (tmp / "good.pth").read_bytes())
+    b.case("a checkpoint (a zip) inside the record's archive", "left as it is, not unpacked",
+           lambda: (lambda f: (f == [tmp / "record.zip.unpacked"], f"unpacked: {[p.name for p in f]}"))(
+               unpack_all(tmp, ["record.zip"])))
+
+    def second_unpack():
+        with try_lock(tmp / UNPACK_LOCK):
+            unpack_all(tmp, ["record.zip"])
+    b.case("a second unpack while one runs (Ctrl-C, --unlock, rerun)", "refused, naming the first",
+           lambda: raises(second_unpack, DownloadError, "another process is unpacking", f"PID {os.getpid()}"))
+    impossible = tmp / "impossible.csv"
+    impossible.write_text("seed,steps,reward\n100000,7,0.0\n100001,5,10.0\n")
+    b.case("evaluation CSV with reward 0 after 7 steps", "refused naming the file and line",
+           lambda: raises(lambda: read_results(impossible), ValueError, str(impossible), "line 2"))
     b.case("archive member leaving its folder", "refused, nothing written outside",
            lambda: (lambda r: (r[0] and not (tmp.parent / "escaped.txt").exists(), r[1]))(
                raises(lambda: unpack_all(tmp, ["evil.tar"]), Exception, "")))
+
+
+def _engine_elsewhere(engine: Path, tmp: Path) -> tuple[bool, str]:
+    import numpy as np
+
+    from workflow_scripts.maze import MazeEnv
+
+    elsewhere = tmp / "sp ace ü" / "engine"
+    shutil.copytree(engine, elsewhere, ignore=shutil.ignore_patterns("*.json", "*.png"))
+    frames = []
+    for folder in (engine, elsewhere):
+        env = MazeEnv(2, "duel", engine=folder, rand_seed=3, background="textured")
+        frames.append(env.observe()[1]["rgb"].copy())
+        env.close()
+    same = np.array_equal(frames[0], frames[1])
+    return same, "identical frames" if same else "frames DIFFER"
 
 
 def _in_child(code: str, engine: Path) -> tuple[bool, str]:
@@ -312,10 +364,40 @@ def workflow_cases(b: Bench) -> None:
            lambda: rerun_matches(final.unlink))
     figure = b.root / "figures/tiny-b/summary.png"
     b.case("deleted figure", "drawn again", lambda: rerun_matches(figure.unlink))
+    b.case("empty figure with its old time stamp", "drawn again, listed with its new sha256",
+           lambda: _damaged_figure(b, rerun_matches))
+    evaluation = b.root / "results/eval/tiny-b/green-line-red-line/seed_0.csv"
+    b.case("deleted evaluation CSV, then `snakemake evaluate`", "made again by the intermediate target; same tables",
+           lambda: rerun_matches(evaluation.unlink, "evaluate"))
+    b.case("MAZE_ENGINE_DIR set to another folder in the shell", "jobs load results/engine and their logs say so",
+           lambda: _engine_variable(b, reference))
     b.case("failed evaluations after a changed num_levels, then a normal run", "tables of the new num_levels",
            lambda: _failed_then_normal(b, reference))
     for label, content in [("truncated", None), ("empty", b""), ("binary", b"\x89PNG\r\n\x1a\n\x00\xff" * 40)]:
         b.case(f"{label} evaluation CSV", "the table fails naming the file", lambda c=content: _bad_csv(b, c))
+
+
+def _damaged_figure(b: Bench, rerun_matches: Callable) -> tuple[bool, str]:
+    figure = b.root / "figures/tiny-a/summary.png"
+    whole, stamp = figure.read_bytes(), (figure.stat().st_atime, figure.stat().st_mtime)
+
+    def empty_it() -> None:
+        figure.write_bytes(b"")
+        os.utime(figure, stamp)
+    ok, said = rerun_matches(empty_it)
+    listed = hashlib.sha256(figure.read_bytes()).hexdigest() in (b.root / "figures/all").read_text()
+    return ok and figure.read_bytes() == whole and listed, f"{said}; {'listed' if listed else 'NOT listed'}"
+
+
+def _engine_variable(b: Bench, reference: dict[str, bytes]) -> tuple[bool, str]:
+    out = "results/eval/tiny-a/red-line-yellow-gem/seed_0.csv"
+    run = b.snakemake(out, "--forcerun", "evaluate_agent", env={"MAZE_ENGINE_DIR": str(b.root.parent / "elsewhere")})
+    log = (b.root / "results/logs/eval/tiny-a/red-line-yellow-gem/seed_0.log").read_text()
+    named = f"engine {(b.root / 'results/engine/libmaze.so').resolve()}" in log
+    b.snakemake("all")
+    same = b.tables() == reference
+    return run.returncode == 0 and named and same, (f"rc {run.returncode}; log {'names' if named else 'does NOT name'} "
+                                                    f"results/engine; tables {'identical' if same else 'DIFFER'}")
 
 
 def _failed_then_normal(b: Bench, reference: dict[str, bytes]) -> tuple[bool, str]:
@@ -323,7 +405,7 @@ def _failed_then_normal(b: Bench, reference: dict[str, bytes]) -> tuple[bool, st
     config["evaluation"]["num_levels"] = 6
     b.write_config(config)
     try:
-        failed = b.snakemake("figures/all", "--keep-going", env={"MAZE_ENGINE_DIR": "/nonexistent"})
+        failed = b.snakemake("figures/all", "--keep-going", env=failing_jobs("evaluate_agent", b.root.parent / "fail"))
         normal = b.snakemake("figures/all")
         levels = {line.split(",")[13] for t in b.tables().values() for line in t.decode().splitlines()[1:]}
     finally:

@@ -1,4 +1,4 @@
-// One maze environment: level seeding, level building, grid steps and episode bookkeeping (maze-game.md §3-5).
+// One maze environment: level seeding, level building, grid steps and episode bookkeeping.
 #pragma once
 
 #include <cstdint>

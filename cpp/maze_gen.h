@@ -1,4 +1,4 @@
-// Level layout generation: randomised Kruskal, dead-end removal and object placement (maze-game.md §5).
+// Level layout generation: randomised Kruskal, dead-end removal and object placement.
 #pragma once
 
 #include <cstdint>

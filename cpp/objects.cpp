@@ -9,7 +9,7 @@ namespace {
 
 constexpr int kSize = 128;
 
-// Opaque column span per row of the pure gem mask (maze-game.md Appendix A), rows 40..87.
+// Opaque column span per row of the pure gem mask, rows 40..87 of the 128x128 sprite.
 constexpr int kGemFirstRow = 40;
 constexpr int kGemSpans[][2] = {
     {42, 85}, {41, 86}, {40, 87}, {39, 88}, {39, 88}, {38, 89}, {37, 90}, {37, 90}, {36, 91}, {35, 92},

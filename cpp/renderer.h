@@ -1,4 +1,4 @@
-// The 64x64 observation renderer: Qt 5's float32 geometry and fixed-point nearest blit (maze-game.md §6).
+// The 64x64 observation renderer: Qt 5's float32 geometry and fixed-point nearest blit.
 #pragma once
 
 #include <cstdint>

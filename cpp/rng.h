@@ -1,4 +1,4 @@
-// Procgen's RandGen: std::mt19937 with the original's draw helpers (maze-game.md §3.1).
+// Procgen's RandGen: std::mt19937 with the original's draw helpers.
 #pragma once
 
 #include <cstdint>

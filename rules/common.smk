@@ -127,6 +127,13 @@ def train_config(experiment, seed):
                        colours=colours_of(exp["goal"]), timesteps=exp["timesteps"], **values)
 
 
+def first_timeout(experiment):
+    """The timestep by which every env of an experiment's training could have timed out once."""
+    from workflow_scripts.game import TIMEOUT
+
+    return TIMEOUT * train_config(experiment, seeds(experiment)[0]).n_envs
+
+
 def training_gpus():
     """1 when training jobs should ask the scheduler for a GPU. `auto` asks the driver (nvidia-smi or the
     /dev/nvidiaN nodes), not torch, which parsing must not import; a job given a GPU that its torch cannot

@@ -76,4 +76,5 @@ rule engine:
         ENGINE_ASSETS,
         ENGINE_RECORD,
         f"{ENGINE_DIR}/preview.png",
+        lambda wc: stale_under(f"{ENGINE_DIR}/"),
     localrule: True

@@ -71,4 +71,5 @@ rule experiment_table:
 rule evaluate:
     input:
         [table_path(e) for e in ACTIVE],
+        lambda wc: stale_under(f"{ENGINE_DIR}/", "results/train/", "results/eval/", "results/tables/"),
     localrule: True

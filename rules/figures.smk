@@ -1,4 +1,4 @@
-# Figures of the paper (paper.md §5) and beyond it, from the aggregated tables, the training logs and the
+# Figures of the paper and beyond it, from the aggregated tables, the training logs and the
 # engine; figures/all lists them. Every figure is marked for `snakemake --report` with a caption in report/.
 # Plots take seconds each: on a cluster they run on the submitting host (localrule), GIFs, which play agents,
 # as jobs.
@@ -95,6 +95,7 @@ rule learning_curves:
     params:
         experiment=lambda wc: wc.experiment,
         seeds=lambda wc: seeds(wc.experiment),
+        first_timeout=lambda wc: first_timeout(wc.experiment),
         code=code_version("learning_curves"),
     localrule: True
     log:
@@ -183,8 +184,9 @@ def experiment_objects(experiment):
 
 
 def icon_objects():
-    """Every object that the active experiments train on or evaluate, sorted."""
-    return sorted(set().union(*(experiment_objects(e) for e in ACTIVE)))
+    """Every object that the configured experiments train on or evaluate, sorted: active or not, so that the
+    icons are the same for both sources and scales and switching between them redraws nothing."""
+    return sorted(set().union(*(experiment_objects(e) for e in EXPERIMENTS)))
 
 
 rule object_icons:
@@ -209,8 +211,8 @@ rule object_icons:
 
 
 def figure_targets():
-    """Every figure and analysis table of the active experiments; our learning curves and GIFs need our own
-    agents, the comparison with published agents and their learning curves need the published ones."""
+    """Every figure and analysis table of the active experiments that is known before the published record is
+    unpacked; our learning curves and GIFs need our own agents (the published ones: record_products)."""
     targets = [f for e in ACTIVE for p in pairs(e) for f in png_pdf(f"figures/{e}/scatter/{p}")]
     targets += [f for e in ACTIVE for f in png_pdf(f"figures/{e}/summary")]
     targets += [
@@ -226,19 +228,42 @@ def figure_targets():
         targets += [f"figures/{g['experiment']}/gifs/seed_{g['seed']}-{g['env']}.gif"
                     for g in config["figures"]["gifs"] if g["experiment"] in ACTIVE]
         targets += vector_field_targets()
-    else:
-        targets += [f"figures/{c['experiment']}/published-vs-ours/{c['pair']}.{ext}"
-                    for c in config["published"]["compare"] for ext in ("png", "pdf", "csv")]
-        targets += [f"figures/{g['experiment']}/published-gifs/{g['agent']}/{g['env']}.gif"
-                    for g in config["published"]["gifs"]]
-        targets += [f for e in ACTIVE for f in png_pdf(f"figures/{e}/published-learning-curves")]
-    return targets + analysis_targets() + rules.object_icons.output
+    return targets + analysis_targets() + reproduction_figure_targets() + rules.object_icons.output
+
+
+def record_products():
+    """The figures that need the published record's trained models or training logs, as (those it can make,
+    {figure: why not} for the others): a record fetched without its models still makes everything else."""
+    if SOURCE != "zenodo":
+        return [], {}
+    from workflow_scripts.published import lacks, published_results
+
+    index = _published_index()
+    made, left_out = [], {}
+
+    def add(files, reason):
+        if reason:
+            left_out.update(dict.fromkeys(files, reason))
+        else:
+            made.extend(files)
+
+    for c in config["published"]["compare"]:
+        run = EXPERIMENTS[c["experiment"]]["published_run"]
+        add([f"figures/{c['experiment']}/published-vs-ours/{c['pair']}.{ext}" for ext in ("png", "pdf", "csv")],
+            lacks(index, run, "checkpoint", published_results(index, run, c["pair"])))
+    for g in config["published"]["gifs"]:
+        add([f"figures/{g['experiment']}/published-gifs/{g['agent']}/{g['env']}.gif"],
+            lacks(index, EXPERIMENTS[g["experiment"]]["published_run"], "checkpoint", [g["agent"]]))
+    for e in ACTIVE:
+        add(png_pdf(f"figures/{e}/published-learning-curves"), lacks(index, EXPERIMENTS[e]["published_run"], "log"))
+    return made, left_out
 
 
 rule all_figures:
     input:
         figures=figure_targets(),
-        remade=lambda wc: check_rerun_triggers() or sorted(STALE),
+        record=lambda wc: record_products()[0],
+        remade=lambda wc: check_rerun_triggers() or redraw_damaged_figures() or sorted(STALE),
         code=job_code("all_figures"),
     output:
         "figures/all",
@@ -246,6 +271,7 @@ rule all_figures:
         # Changes exactly when files that results were made from are missing, so that this listing runs
         # and they are made again (rules/guard.smk).
         remade=lambda wc: sorted(STALE),
+        left_out=lambda wc: record_products()[1],
         code=code_version("all_figures"),
     localrule: True
     log:

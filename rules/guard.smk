@@ -21,11 +21,35 @@ def workflow_products():
                 run = f"results/train/{e}/seed_{s}"
                 products += [final_checkpoint(e, s), f"{run}/log.csv", f"{run}/capability.csv"]
                 products += [f"results/eval/{e}/{p}/seed_{s}.csv" for p in pairs(e)]
-    return products
+    return products + reproduction_products()
 
 
 # Only the process that plans the run looks; cluster jobs parse the workflow again on their nodes.
 STALE = provenance.stale_sources(workflow_products()) if workflow.is_main_process else {}
 if STALE:
-    logger.warning(f"{len(STALE)} files that results were made from are missing; they are made again, and so "
-                   f"is everything made from them:\n  {provenance.describe(STALE)}")
+    logger.warning(f"{len(STALE)} files that results were made from are missing; the default target, figures/all "
+                   f"and the targets engine, train and evaluate make them again, and everything made from them "
+                   f"(a single file as the target only names them):\n  {provenance.describe(STALE)}")
+
+
+def stale_under(*folders):
+    """The missing files that results under the folders were made from: inputs of the intermediate targets
+    (engine, train, evaluate), so that they repair what they stand for as figures/all repairs everything."""
+    return sorted(s for s, made in STALE.items() if any(p.startswith(folders) for p in [s, *made]))
+
+
+_DAMAGED_CHECKED = []
+
+
+def redraw_damaged_figures():
+    """Figures that are on disk but not whole (provenance.damaged_files: empty, or cut short) are drawn again
+    rather than listed: they join Snakemake's forced files while figures/all is planned, before it decides
+    which jobs need to run, so a dry run shows them too."""
+    if _DAMAGED_CHECKED or not workflow.is_main_process:
+        return
+    _DAMAGED_CHECKED.append(True)
+    damaged = provenance.damaged_files(figure_targets())
+    if damaged:
+        logger.warning(f"{len(damaged)} figures are damaged; they are drawn again: "
+                       + "; ".join(f"{path} ({why})" for path, why in sorted(damaged.items())))
+        workflow.dag.forcefiles.update(damaged)

@@ -21,9 +21,9 @@ checkpoint download_published:
         download_retries=config["published"]["download"]["retries"],
         download_pause_s=str(config["published"]["download"]["pause_s"]),
         download_timeout_s=str(config["published"]["download"]["timeout_s"]),
-    # Compute nodes often have no network; the fetched files are kept across attempts, so a retry resumes.
+    # Compute nodes often have no network. zenodo-get retries each request (download_retries); the fetched
+    # files are kept, so a failed job resumes where it stopped when the workflow is run again.
     localrule: True
-    retries: 2
     log:
         "results/logs/published/download.log",
     script:
@@ -98,7 +98,9 @@ rule import_published:
         pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         blacklist=config["published"]["blacklist"],
         bootstrap=config["evaluation"]["bootstrap"],
-        # Published CSVs with another number of levels are kept and reported in the log and in n_levels.
+        # Published CSVs with another number of levels, or other levels, are kept and reported in the log
+        # (and in n_levels).
+        first_level=config["evaluation"]["first_level"],
         num_levels=config["evaluation"]["num_levels"],
         code=code_version("import_published"),
     localrule: True
@@ -172,6 +174,8 @@ rule published_learning_curves:
     params:
         experiment=lambda wc: wc.experiment,
         agents=lambda wc: list(published_training_logs(wc)),
+        # The published run trained with the experiment's PPO set, as ours do.
+        first_timeout=lambda wc: first_timeout(wc.experiment),
         code=code_version("published_learning_curves"),
     localrule: True
     log:

@@ -40,6 +40,7 @@ rule train:
     input:
         [final_checkpoint(e, s) for e in ACTIVE for s in seeds(e)],
         [f"results/train/{e}/seed_{s}/capability.csv" for e in ACTIVE for s in seeds(e)],
+        lambda wc: stale_under(f"{ENGINE_DIR}/", "results/train/"),
     localrule: True
 
 

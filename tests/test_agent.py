@@ -1,6 +1,9 @@
 """The policy network against the original's checkpoint format (training.md §1) and an independent
 functional forward pass written from the spec."""
 
+import re
+
+import numpy as np
 import torch
 import torch.nn.functional as F
 import pytest
@@ -153,6 +156,16 @@ def test_non_finite_weights_are_refused(tmp_path, value):
     torch.zeros(64, 64, 3, dtype=torch.uint8),
 ])
 def test_wrong_frames_are_named(obs):
-    with pytest.raises(ValueError, match=r"uint8 frames \[N, 64, 64, 3\]") as caught:
+    with pytest.raises(ValueError, match=r"frames, uint8 \[N, 64, 64, 3\] \(a numpy array or a torch tensor\)") as caught:
         new_policy().logits_and_value(obs)
     assert str(list(obs.shape)) in str(caught.value)
+    with pytest.raises(ValueError, match=re.escape(f"got torch.{str(obs.numpy().dtype)} {list(obs.shape)}")):
+        new_policy().logits_and_value(obs.numpy())
+
+
+def test_numpy_frames_as_the_engine_gives_them_equal_a_tensor():
+    frames = np.random.default_rng(0).integers(0, 256, size=(3, 64, 64, 3), dtype=np.uint8)
+    policy = new_policy()
+    from_numpy, from_tensor = policy.logits_and_value(frames), policy.logits_and_value(torch.from_numpy(frames))
+    for a, b in zip(from_numpy, from_tensor):
+        assert torch.equal(a, b)

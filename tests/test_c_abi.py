@@ -145,3 +145,23 @@ def test_python_errors_and_env_survives(results):
     assert "env index 5 is out of range for 2 env(s)" in records["MazeEnv.set_agent index"]["message"]
     assert records["MazeEnv.set_agent negative index"]["result"] == "ValueError"
     assert records["still usable"]["result"] == 2
+
+
+def test_an_engine_in_a_folder_with_spaces_and_non_ascii_characters_draws_the_same_frames(engine, tmp_path):
+    """Paths are bytes: gym3 counts a str option in characters, so the asset folder of an engine under
+    `sp ace ü` must still reach the engine whole."""
+    import shutil
+
+    import numpy as np
+
+    from workflow_scripts.maze import MazeEnv
+
+    elsewhere = tmp_path / "sp ace ü" / "engine"
+    shutil.copytree(engine, elsewhere, ignore=shutil.ignore_patterns("*.json", "*.png"))
+    frames = []
+    for folder in (engine, elsewhere):
+        env = MazeEnv(2, "duel", engine=folder, rand_seed=3, background="textured")
+        env.act(np.array([1, 7]))
+        frames.append(env.observe()[1]["rgb"].copy())
+        env.close()
+    np.testing.assert_array_equal(frames[0], frames[1])

@@ -10,13 +10,20 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
-from workflow_scripts.config_check import ConfigError, check_config, load_yaml_strict, range_problems
+from workflow_scripts.config_check import (ConfigError, check_config, check_interpreter, load_yaml_strict,
+                                           range_problems)
 
 SCHEMA = REPO / "schemas" / "config.schema.yaml"
 
 
 def shipped() -> dict:
     return yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+def test_a_python_under_a_path_with_a_space_is_named_before_any_job():
+    check_interpreter("/home/me/csgm/.venv/bin/python")
+    with pytest.raises(ConfigError, match=r"/home/me/my work/\.venv/bin/python, whose path holds a space"):
+        check_interpreter("/home/me/my work/.venv/bin/python")
 
 
 def test_duplicate_key_names_both_lines(tmp_path):
@@ -113,3 +120,34 @@ def test_engine_range_stops_the_workflow_before_any_job(tmp_path):
     run = _dry_run(yaml.safe_dump(config), tmp_path)
     assert run.returncode != 0
     assert "experiments.demo-maze-5x5.seeds.start + count: seeds run from 2147483647 to 2147483648" in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("against, message", [
+    ({"demo-maze-5x5x": "maze-5x5"}, "reproduction.against.demo-maze-5x5x: unknown experiment 'demo-maze-5x5x'"),
+    ({"demo-maze-5x5": "maze-5x5x"}, "reproduction.against.demo-maze-5x5: no experiment has published_run 'maze-5x5x'; "
+                                     "published runs: maze-5x5, maze-5x5-grey-background"),
+])
+def test_reproduction_names_known_experiments_and_runs(against, message):
+    config = copy.deepcopy(shipped())
+    config["reproduction"]["against"] = against
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, SCHEMA)
+    assert message in str(caught.value)
+
+
+def test_reproduction_values_are_checked_by_the_schema():
+    config = copy.deepcopy(shipped())
+    config["reproduction"].update(margin=0, alpha=0.5, colour="red")
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, SCHEMA)
+    for message in ("reproduction.margin: 0 must be greater than 0", "reproduction.alpha: 0.5 must be at most 0.25",
+                    "reproduction: unknown key 'colour'"):
+        assert message in str(caught.value)
+
+
+def test_an_unknown_reproduction_run_stops_the_workflow_before_any_job(tmp_path):
+    config = shipped()
+    config["reproduction"]["against"] = {"demo-maze-5x5": "maze-5x5-blue-line"}
+    run = _dry_run(yaml.safe_dump(config), tmp_path)
+    assert run.returncode != 0
+    assert "reproduction.against.demo-maze-5x5: no experiment has published_run 'maze-5x5-blue-line'" in run.stdout + run.stderr

@@ -44,8 +44,12 @@ def test_scatter_plots_the_table(engine, tmp_path):
     points = ax.collections[0].get_offsets()
     shown = ~np.isnan(np.asarray(points)[:, 1])
     np.testing.assert_allclose(np.asarray(points)[shown], [[4.2, 0.25], [100.0, 0.9], [12.0, 1.0]])
-    assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 1)
-    assert ax.get_title() == "Trained on yellow line"
+    assert ax.get_xlim() == (0, 105) and ax.get_ylim() == (0, 1)
+    assert ax.get_title() == "Trained on yellow line" and ax.get_ylabel() == "Preference for red line"
+    # The agent beyond 100 is drawn at 100, inside the frame, in its own colour and counted.
+    colours = ax.collections[0].get_facecolors()[:, :3]
+    assert (colours[1] != colours[0]).any() and (colours[0] == colours[2]).all()
+    assert [t.get_text() for t in ax.texts if "beyond" in t.get_text()] == ["1 beyond 100, at 100"]
     icons = [a for a in ax.artists if isinstance(a, AnnotationBbox)]
     assert len(icons) == 2
     np.testing.assert_array_equal(icons[0].offsetbox.get_data(), object_icon("red_line_diag", "black"))
@@ -81,7 +85,14 @@ def test_ols_matches_least_squares_and_is_drawn(engine):
     np.testing.assert_allclose(line_x, [x.min(), x.max()])
     np.testing.assert_allclose(line_y, intercept + slope * np.array([x.min(), x.max()]))
     assert ax.get_legend().get_texts()[0].get_text() == (
-        f"OLS: R^2={r2:.3f}, coef0={intercept:.3f}, coef1={slope:.3f}")
+        f"OLS, n=40: R^2={r2:.3f}, coef0={intercept:.3f}, coef1={slope:.3f}")
+    assert ax.get_title() == ""
+    assert ax.get_xlabel() == "Preference for green line" and ax.get_ylabel() == "Preference for yellow gem"
+    small_fig, two = ols_figure(x[:2], y[:2], ("green_line_diag", "red_line_diag"), ("yellow_gem", "red_line_diag"),
+                                "black")
+    small = small_fig.axes[0]
+    assert two["n"] == 2 and two["r2"] == pytest.approx(1)
+    assert small.get_title() == "only 2 agents: too few for the fit to mean anything (fewer than 10)"
     icons = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
     for icon, name in zip(icons, ["yellow_gem", "red_line_diag", "green_line_diag"]):
         np.testing.assert_array_equal(icon, object_icon(name, "black"))
@@ -100,7 +111,7 @@ def test_summary_has_one_panel_per_pair_with_its_agents(engine):
         rows = table[table["pair"] == name]
         np.testing.assert_allclose(ax.collections[0].get_offsets(),
                                    np.column_stack([np.minimum(rows["capability"], 100), rows["preference"]]))
-        assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 1)
+        assert ax.get_xlim() == (0, 105) and ax.get_ylim() == (0, 1)
         assert ax.get_title() == f"{obj1.replace('_diag', '').replace('_', ' ')} vs {obj2.replace('_diag', '').replace('_', ' ')}"
         icons = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
         np.testing.assert_array_equal(icons[0], object_icon(obj1, "black"))
@@ -112,8 +123,11 @@ def test_summary_has_one_panel_per_pair_with_its_agents(engine):
 def test_learning_curves_draw_every_seed_and_the_median():
     logs = {s: pd.DataFrame({"timesteps": [100, 200, 300], "mean_episode_length": [300.0 - s, 50.0 + s, 5.0 * s],
                              "mean_episode_reward": [0.0, 5.0 + s, 10.0]}) for s in range(3)}
-    fig = learning_curves(logs, "exp")
+    fig = learning_curves(logs, "exp", first_timeout=150)
     length_ax, reward_ax = fig.axes
+    for ax in fig.axes:  # the start, before any episode can time out, is shaded and says why
+        (shade,) = ax.patches
+        assert shade.get_x() == 0 and shade.get_width() == 150 and "time out" in shade.get_label()
     for ax, column in [(length_ax, "mean_episode_length"), (reward_ax, "mean_episode_reward")]:
         *seed_lines, median = ax.lines
         assert len(seed_lines) == 3
@@ -121,6 +135,17 @@ def test_learning_curves_draw_every_seed_and_the_median():
             np.testing.assert_array_equal(line.get_xdata(), log["timesteps"])
             np.testing.assert_array_equal(line.get_ydata(), log[column])
         np.testing.assert_array_equal(median.get_ydata(), logs[1][column])  # seed 1 is the middle one throughout
+
+
+@pytest.mark.parametrize("background", ["black", "grey", "textured"])
+def test_every_icon_stands_out_from_its_background(engine, background):
+    """Each object, in every built-in colour, differs visibly from the bare background somewhere in its icon
+    (a black line on black gets an outline); the engine's sprite itself is left as it is."""
+    bare = object_icon("invisible_gem", background).astype(int)
+    for colour in ("black", "blue", "cyan", "green", "purple", "red", "white", "yellow"):
+        for shape in ("line_diag", "gem"):
+            icon = object_icon(f"{colour}_{shape}", background).astype(int)
+            assert np.abs(icon - bare).max() >= 100, f"{colour}_{shape} on {background}"
 
 
 def test_icon_sheet_shows_each_icon(engine):

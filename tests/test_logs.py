@@ -25,4 +25,7 @@ def test_a_failing_job_leaves_its_traceback_and_warnings_in_its_log(tmp_path):
     assert "job aggregate_pair: out.csv" in text and "progress line" in text
     assert text.count("agent seed_3 reached no object") == 2  # every occurrence, not once per place
     assert "Traceback (most recent call last)" in text and "ValueError: results/eval/x.csv" in text
-    assert "progress line" not in run.stderr and "ValueError: results/eval/x.csv" in run.stderr
+    # The console gets the message once, without the traceback, and where the traceback is.
+    assert "progress line" not in run.stderr and "Traceback" not in run.stderr
+    assert run.stderr.count("results/eval/x.csv: not an evaluation result") == 1
+    assert f"the job failed: results/eval/x.csv: not an evaluation result (traceback in {log})" in run.stderr

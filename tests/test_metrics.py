@@ -85,11 +85,35 @@ def test_empty_or_binary_csv_is_an_error_naming_the_file(tmp_path, content, frag
     assert str(path) in str(caught.value) and fragment in str(caught.value)
 
 
+def test_published_results_on_other_levels_than_the_test_levels_are_flagged(tmp_path):
+    path = tmp_path / "results.csv"
+    results(range(0, 10)).to_csv(path, index=False)  # training levels
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        aggregate({("agent_a", "red-line-yellow-gem"): path}, PAIR, 100, expected_levels=LEVELS)
+    assert [str(w.message) for w in caught] == [
+        f"{path}: 10 of its 10 levels are not test levels (100-109), e.g. level 0; kept as published "
+        "(agent agent_a, pair red-line-yellow-gem)"]
+
+
+def test_a_reward_of_0_before_the_timeout_is_refused_naming_file_and_line(tmp_path):
+    """Only the 500-step timeout ends an episode with reward 0: a 0 after 7 steps is a damaged file."""
+    path = tmp_path / "seed_0.csv"
+    rows = results(LEVELS)
+    rows.loc[3, ["steps", "reward"]] = [7, 0.0]
+    rows.loc[5, ["steps", "reward"]] = [500, 0.0]  # a real timeout
+    rows.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="not an evaluation result") as caught:
+        aggregate({("seed_0", "red-line-yellow-gem"): path}, PAIR, 100, levels=LEVELS)
+    assert str(path) in str(caught.value) and "reward 0 before the 500-step timeout" in str(caught.value)
+    assert "on line 5" in str(caught.value)
+
+
 def test_published_csv_with_fewer_levels_is_kept_counted_and_reported(tmp_path):
     path = tmp_path / "results.csv"
     results(range(100, 105)).to_csv(path, index=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = aggregate({("agent_a", "red-line-yellow-gem"): path}, PAIR, 100, expected_levels=10)
+        out = aggregate({("agent_a", "red-line-yellow-gem"): path}, PAIR, 100, expected_levels=LEVELS)
     assert out.n_levels[0] == 5
     assert len(caught) == 1 and str(path) in str(caught[0].message) and "5 levels, not 10" in str(caught[0].message)

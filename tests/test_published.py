@@ -110,12 +110,15 @@ def test_unpack_nested_archives_once_and_refuse_escapes(tmp_path):
     with zipfile.ZipFile(inner, "w") as z:
         z.writestr("deep/file.txt", "inside")
     with tarfile.open(tmp_path / "outer.tar", "w") as t:
-        info = tarfile.TarInfo("nested/inner.zip")
-        info.size = len(inner.getvalue())
-        t.addfile(info, io.BytesIO(inner.getvalue()))
+        # A checkpoint is a zip too, and is not an archive of the record: it stays as it is.
+        for name in ("nested/inner.zip", "nested/model_0.pth"):
+            info = tarfile.TarInfo(name)
+            info.size = len(inner.getvalue())
+            t.addfile(info, io.BytesIO(inner.getvalue()))
     (tmp_path / "plain.txt").write_text("not an archive")
     folders = unpack_all(tmp_path, ["outer.tar", "plain.txt"])
     assert folders == [tmp_path / "outer.tar.unpacked", tmp_path / "outer.tar.unpacked/nested/inner.zip.unpacked"]
+    assert zipfile.is_zipfile(folders[0] / "nested/model_0.pth")
     assert (folders[1] / "deep" / "file.txt").read_text() == "inside"
     (folders[1] / "deep" / "file.txt").write_text("kept")
     assert unpack_all(tmp_path, ["outer.tar"]) == folders  # already unpacked: left as it is
@@ -128,6 +131,19 @@ def test_unpack_nested_archives_once_and_refuse_escapes(tmp_path):
     with pytest.raises(tarfile.OutsideDestinationError):
         unpack_all(tmp_path, ["evil.tar"])
     assert not (tmp_path / "escaped.txt").exists() and not (tmp_path / "evil.tar.unpacked").exists()
+
+
+def test_a_second_unpack_while_one_runs_is_refused_naming_the_first(tmp_path):
+    from workflow_scripts.locks import try_lock
+    from workflow_scripts.zenodo import UNPACK_LOCK
+
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as z:
+        z.writestr("x.txt", "x")
+    with try_lock(tmp_path / UNPACK_LOCK):
+        with pytest.raises(DownloadError, match=rf"another process is unpacking the record in .*PID {os.getpid()}"):
+            unpack_all(tmp_path, ["a.zip"])
+        assert not (tmp_path / "a.zip.unpacked").exists()
+    assert unpack_all(tmp_path, ["a.zip"]) == [tmp_path / "a.zip.unpacked"]
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +296,7 @@ sys.path.insert(0, os.environ["FAKE_ZENODO_REPO"])
 from tests.published_archive import FakeZenodo
 
 download = FakeZenodo(os.environ["FAKE_ZENODO_RECORD"], Path(os.environ["FAKE_ZENODO_SOURCE"]),
-                      journal=Path(os.environ["FAKE_ZENODO_JOURNAL"]))
+                      offline=bool(os.environ.get("FAKE_ZENODO_OFFLINE")), journal=Path(os.environ["FAKE_ZENODO_JOURNAL"]))
 """
 
 
@@ -302,16 +318,12 @@ def published_config() -> dict:
     return config
 
 
-@pytest.fixture(scope="module")
-def workflow_run(engine, tmp_path_factory):
-    """The workflow run in a scratch folder on a record whose red-line-yellow-gem CSVs come from our own
-    evaluator, so our re-evaluation must agree with them level by level."""
-    work = tmp_path_factory.mktemp("published-workflow")
+def published_workspace(work: Path, engine: Path, config: dict, evaluate=None, offline: bool = False):
+    """A scratch folder with the config and the synthetic record served as Zenodo would (or failing as
+    without a network); returns the record's tables and a function that runs Snakemake there."""
     source = work / "served"
     source.mkdir()
-    config = published_config()
-    tables = build_record(source, LEVELS, evaluate=lambda path, obj1, obj2: evaluate_checkpoint(
-        path, obj1, obj2, "black", LEVELS, config["evaluation"]["seed"]))
+    tables = build_record(source, LEVELS, evaluate=evaluate)
     for name in ("workflow_scripts", "cpp"):
         (work / name).symlink_to(REPO / name)
     (work / "results").mkdir()
@@ -322,12 +334,29 @@ def workflow_run(engine, tmp_path_factory):
     (shim / "__init__.py").write_text(SHIM)
     env = {**os.environ, "PYTHONPATH": f"{work / 'shim'}{os.pathsep}{REPO}", "FAKE_ZENODO_REPO": str(REPO),
            "FAKE_ZENODO_RECORD": RECORD, "FAKE_ZENODO_SOURCE": str(source),
-           "FAKE_ZENODO_JOURNAL": str(work / "journal.jsonl")}
+           "FAKE_ZENODO_JOURNAL": str(work / "journal.jsonl"), **({"FAKE_ZENODO_OFFLINE": "1"} if offline else {})}
 
     def snakemake(*args):
         return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(work),
                                "--cores", "2", *args], cwd=work, env=env, capture_output=True, text=True)
 
+    return tables, snakemake
+
+
+def listed_figures(work: Path) -> set[str]:
+    """The figures that figures/all lists with their sha256."""
+    lines = (work / "figures/all").read_text().splitlines()
+    return {line.split("  ", 1)[1] for line in lines if not line.startswith("#")}
+
+
+@pytest.fixture(scope="module")
+def workflow_run(engine, tmp_path_factory):
+    """The workflow run in a scratch folder on a record whose red-line-yellow-gem CSVs come from our own
+    evaluator, so our re-evaluation must agree with them level by level."""
+    work = tmp_path_factory.mktemp("published-workflow")
+    config = published_config()
+    tables, snakemake = published_workspace(work, engine, config, evaluate=lambda path, obj1, obj2: evaluate_checkpoint(
+        path, obj1, obj2, "black", LEVELS, config["evaluation"]["seed"]))
     run = snakemake("figures/all")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     return work, tables, snakemake
@@ -335,7 +364,7 @@ def workflow_run(engine, tmp_path_factory):
 
 def test_figures_from_the_published_record_end_to_end(workflow_run):
     work, tables, snakemake = workflow_run
-    listed = {line.split("  ", 1)[1] for line in (work / "figures/all").read_text().splitlines()}
+    listed = listed_figures(work)
     exp = "figures/maze-5x5"
     expected = {f"{exp}/scatter/{p}.{x}" for p in PAIRS for x in ("png", "pdf")}
     expected |= {f"{exp}/summary.{x}" for x in ("png", "pdf")}
@@ -398,6 +427,40 @@ def test_figures_from_the_published_record_end_to_end(workflow_run):
     assert [c["md5"] for c in calls] == [True, False] and all(c["record"] == RECORD for c in calls)
 
 
+def test_a_record_of_results_only_makes_every_figure_but_those_that_need_its_models(engine, tmp_path):
+    config = published_config()
+    config["published"]["files"] = ["results-*.zip"]
+    _, snakemake = published_workspace(tmp_path, engine, config)
+    run = snakemake("figures/all")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert (tmp_path / f"resources/zenodo/{RECORD}/results-1000.zip").exists()
+    assert not (tmp_path / f"resources/zenodo/{RECORD}/models.tar.gz").exists()
+    exp = "figures/maze-5x5"
+    listed = listed_figures(tmp_path)
+    assert {f"{exp}/scatter/{p}.png" for p in PAIRS} | {f"{exp}/summary.png", "figures/icons.png"} <= listed
+    left_out = {line.split("  ")[1]: line.split("  ")[2] for line in (tmp_path / "figures/all").read_text().splitlines()
+                if line.startswith("# left out")}
+    needs_models = {*(f"{exp}/published-learning-curves.{x}" for x in ("png", "pdf")),
+                    *(f"{exp}/published-vs-ours/red-line-yellow-gem.{x}" for x in ("png", "pdf", "csv")),
+                    f"{exp}/published-gifs/{AGENTS[2]}/train.gif"}
+    assert set(left_out) == needs_models and not needs_models & listed
+    assert "no training logs of run 'maze-5x5'" in left_out[f"{exp}/published-learning-curves.png"]
+    assert "no trained models" in left_out[f"{exp}/published-gifs/{AGENTS[2]}/train.gif"]
+    log = (tmp_path / "results/logs/figures/all.log").read_text()
+    assert f"left out {exp}/published-learning-curves.png: the published record has no training logs" in log
+    again = snakemake("figures/all", "--dry-run")
+    assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-3000:]
+
+
+def test_without_a_network_the_run_says_what_to_do_once(engine, tmp_path):
+    _, snakemake = published_workspace(tmp_path, engine, published_config(), offline=True)
+    run = snakemake("figures/all")
+    console = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert console.count("Is the network reachable") == 1 and "Traceback" not in console, console[-3000:]
+    assert "Traceback" in (tmp_path / "results/logs/published/download.log").read_text()
+
+
 def test_published_workflow_is_complete_after_one_run(workflow_run):
     work, _, snakemake = workflow_run
     run = snakemake("figures/all", "--dry-run")
@@ -415,7 +478,7 @@ def test_a_changed_archive_is_unpacked_again_and_a_killed_unpack_leaves_nothing(
     (tmp_path / ".a.zip.unpacked.tmp" / "half").mkdir(parents=True)  # what a killed unpack leaves behind
     [folder] = unpack_all(tmp_path, ["a.zip"])
     assert (folder / "x" / "file.txt").read_text() == "first"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "a.zip.unpacked"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".unpack.lock", "a.zip", "a.zip.unpacked"]
     os.utime(tmp_path / "a.zip", (1, 1))  # a touch or a copy: same content, left as it is
     (folder / "x" / "file.txt").write_text("kept")
     unpack_all(tmp_path, ["a.zip"])
@@ -423,7 +486,7 @@ def test_a_changed_archive_is_unpacked_again_and_a_killed_unpack_leaves_nothing(
     archive("corrected")
     unpack_all(tmp_path, ["a.zip"])
     assert (folder / "x" / "file.txt").read_text() == "corrected"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "a.zip.unpacked"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".unpack.lock", "a.zip", "a.zip.unpacked"]
 
 
 def test_current_checksums_read_a_file_only_when_it_changed(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""A failed job or a deleted intermediate never ends in a successful run with stale results (issue 14).
+"""A failed job or a deleted intermediate never ends in a successful run with stale results.
 
 Snakemake alone says "Nothing to be done" when an intermediate is missing but the files made from it exist
 (snakemake/snakemake#1978). After a complete run of the tiny configuration, each test breaks the results
@@ -6,7 +6,9 @@ as a user or a failed job would, runs `figures/all` as the README does, and comp
 plan and with the tables of the complete run.
 """
 
+import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,8 @@ from workflow_scripts import provenance
 @pytest.fixture(scope="module")
 def workflow(tmp_path_factory) -> dict:
     root = tiny.make_copy(tmp_path_factory.mktemp("stale") / "workflow")
-    tiny.run_all(root)
-    return {"root": root, "tables": tables(root)}
+    first = tiny.run_all(root)
+    return {"root": root, "tables": tables(root), "console": first.stdout + first.stderr}
 
 
 def tables(root: Path) -> dict[str, bytes]:
@@ -43,6 +45,31 @@ def settle(root: Path) -> None:
     """The run after a repair rewrites the listing once (its recorded parameter changed back); then nothing."""
     run(root, *tiny.TARGETS)
     assert plan(root) == set()
+
+
+def test_training_progress_reaches_the_console_and_every_iteration_its_log(workflow):
+    """The console gets the first and last iteration of each training job (a line a minute between them);
+    the job's log gets all of them."""
+    console, root = workflow["console"], workflow["root"]
+    for experiment in tiny.EXPERIMENTS:
+        log = (root / f"results/logs/train/{experiment}/seed_0.log").read_text()
+        iterations = re.findall(rf"\[{experiment} seed 0\] iteration (\d+)/(\d+)", log)
+        assert iterations and iterations[-1][0] == iterations[-1][1]
+        shown = re.findall(rf"\[{experiment} seed 0\] iteration (\d+)/\d+  t=", console)
+        assert shown[0] == "1" and shown[-1] == iterations[-1][0] and len(shown) < len(iterations) + 1
+
+
+def test_jobs_load_their_declared_engine_whatever_maze_engine_dir_says(workflow):
+    """MAZE_ENGINE_DIR is for use outside the workflow: a job loads results/engine, and its log says so."""
+    root, out = workflow["root"], "results/eval/tiny-a/red-line-yellow-gem/seed_0.csv"
+    before = (root / out).read_bytes()
+    rerun = tiny.snakemake(root, out, "--cores", "1", "--forcerun", "evaluate_agent",
+                           env={**tiny.venv_env(), "MAZE_ENGINE_DIR": "/nonexistent"})
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert (root / out).read_bytes() == before
+    log = (root / "results/logs/eval/tiny-a/red-line-yellow-gem/seed_0.log").read_text()
+    assert f"engine {(root / 'results/engine/libmaze.so').resolve()}" in log
+    settle(root)
 
 
 def test_snakemakes_records_are_read(workflow, monkeypatch):
@@ -86,6 +113,33 @@ def test_deleted_figure_is_drawn_again(workflow):
     settle(root)
 
 
+def test_the_evaluate_target_repairs_what_it_stands_for(workflow):
+    root = workflow["root"]
+    csv = root / "results/eval/tiny-b/green-line-red-line/seed_0.csv"
+    csv.unlink()
+    said = run(root, "evaluate")
+    assert "1 files that results were made from are missing" in said and csv.exists()
+    assert tables(root) == workflow["tables"]
+    settle(root)
+
+
+def test_a_damaged_figure_is_drawn_again_not_listed(workflow):
+    root = workflow["root"]
+    scatter, summary = root / "figures/tiny-a/scatter/red-line-yellow-gem.png", root / "figures/tiny-b/summary.pdf"
+    whole = scatter.read_bytes()
+    stamps = [(p.stat().st_atime, p.stat().st_mtime) for p in (scatter, summary)]
+    scatter.write_bytes(b"")
+    summary.write_bytes(summary.read_bytes()[:200])  # cut short, as an interrupted copy leaves it
+    for path, stamp in zip((scatter, summary), stamps):
+        os.utime(path, stamp)  # the old time stamps: only the content says they are damaged
+    said = run(root, "figures/all")
+    assert "2 figures are damaged; they are drawn again" in said
+    assert scatter.read_bytes() == whole and summary.read_bytes()[-6:].rstrip() == b"%%EOF"
+    listing = (root / "figures/all").read_text()
+    assert f"{hashlib.sha256(whole).hexdigest()}  figures/tiny-a/scatter/red-line-yellow-gem.png" in listing
+    settle(root)
+
+
 def test_failed_evaluations_leave_no_stale_table(workflow):
     """The issue's case: a changed evaluation value whose jobs fail, then a normal run."""
     root = workflow["root"]
@@ -94,7 +148,7 @@ def test_failed_evaluations_leave_no_stale_table(workflow):
     tiny.write_config(root, config)
     try:
         failed = tiny.snakemake(root, "figures/all", "--cores", "2", "--keep-going",
-                                env={**tiny.venv_env(), "MAZE_ENGINE_DIR": "/nonexistent"})
+                                env={**tiny.venv_env(), **tiny.failing_jobs("evaluate_agent", root.parent / "fail")})
         assert failed.returncode != 0
         assert not (root / "results/eval/tiny-a/red-line-yellow-gem/seed_0.csv").exists()
         run(root, "figures/all")

@@ -50,12 +50,13 @@ def test_shipped_config_is_valid():
         lambda c: c["figures"]["vector_field_differences"][0].update(seeds=[0]),
         lambda c: c["train"].update(agents_per_gpu=0),
         lambda c: c["evaluation"].update(device="gpu"),
+        lambda c: c["experiments"]["maze-5x5"]["seeds"].update(count=1_000_000_000),
     ],
     ids=["fast-math", "Ofast", "no-fp-contract-off", "two-channels", "channel-300", "capital-name", "unknown-key",
          "three-objects", "duplicate-pair", "even-world", "unknown-background", "missing-ppo-value", "typo-override",
          "gif-zero-duration", "gif-without-env", "unknown-source", "record-not-an-id", "no-files",
          "compare-no-agents", "field-facing-up", "field-negative-level", "difference-one-seed",
-         "zero-agents-per-gpu", "unknown-evaluation-device"],
+         "zero-agents-per-gpu", "unknown-evaluation-device", "a-billion-seeds"],
 )
 def test_schema_rejects(mutate):
     config = copy.deepcopy(load_config())
@@ -70,6 +71,16 @@ def dry_run(tmp_path: Path, config: dict, target: str, *extra: str) -> subproces
     # The target goes first: --configfile takes several values.
     return subprocess.run([sys.executable, "-m", "snakemake", target, *extra, "--dry-run", "--nolock", "--cores", "1",
                            "--configfile", str(path)], cwd=REPO, capture_output=True, text=True)
+
+
+def test_another_working_directory_is_refused_naming_the_checkout(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+                          "--dry-run", "--cores", "1"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode != 0
+    said = run.stdout + run.stderr
+    assert f"the working directory {tmp_path} is not a checkout of this workflow" in said, said[-2000:]
+    assert f"run Snakemake in {REPO}" in said
+    assert not (tmp_path / "results").exists()
 
 
 def test_redefined_builtin_colour_stops_the_workflow(tmp_path):

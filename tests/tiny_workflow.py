@@ -72,6 +72,17 @@ def venv_env() -> dict:
     return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
+def failing_jobs(rule: str, folder: Path) -> dict:
+    """Environment variables under which every job of `rule` fails at its start (a `sitecustomize` in folder
+    that exits when the job's script runs), while Snakemake and other jobs run as usual."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"if any(arg.endswith('.{rule}.py') for arg in sys.argv):\n"
+        f"    sys.exit('a failure injected into {rule} by the tests')\n")
+    return {"PYTHONPATH": os.pathsep.join([str(folder), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
 def snakemake(root: Path, *args: str, timeout: int = 900, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=root, env=env or venv_env(),
                           capture_output=True, text=True, timeout=timeout)

@@ -1,10 +1,11 @@
 """The paper's agent: an IMPALA-CNN policy whose module names, shapes, flatten order and input scaling
-match the original (training.md §1), so published checkpoints load with strict=True."""
+match the original's, so published checkpoints load with strict=True."""
 
 import os
 import pickle
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -83,13 +84,18 @@ class Policy(nn.Module):
         hidden = self.embedder(x)
         return F.log_softmax(self.fc_policy(hidden), dim=1), self.fc_value(hidden).squeeze(1)
 
-    def logits_and_value(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """obs: the engine's uint8 [N, 64, 64, 3] frames. Returns (log-probabilities [N, 15], values [N])."""
+    def logits_and_value(self, obs: torch.Tensor | np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        """obs: the engine's uint8 [N, 64, 64, 3] frames, a numpy array (as MazeEnv gives them) or a torch
+        tensor. Returns (log-probabilities [N, 15], values [N]) on the policy's device."""
+        if isinstance(obs, np.ndarray):
+            obs = torch.from_numpy(obs)
         # A float or NCHW frame would still run (or fail deep inside a layer) and give a wrong answer.
-        if obs.dtype != torch.uint8 or obs.dim() != 4 or tuple(obs.shape[1:]) != FRAME_SHAPE:
-            raise ValueError(f"logits_and_value takes the engine's uint8 frames [N, 64, 64, 3]; got {obs.dtype} "
-                             f"{list(obs.shape)}")
-        return self(prepare_obs(obs))
+        if not isinstance(obs, torch.Tensor) or obs.dtype != torch.uint8 or obs.dim() != 4 or \
+                tuple(obs.shape[1:]) != FRAME_SHAPE:
+            got = f"{obs.dtype} {list(obs.shape)}" if isinstance(obs, torch.Tensor) else type(obs).__name__
+            raise ValueError(f"logits_and_value takes the engine's frames, uint8 [N, 64, 64, 3] (a numpy array or "
+                             f"a torch tensor); got {got}")
+        return self(prepare_obs(obs.to(next(self.parameters()).device)))
 
 
 def prepare_obs(obs: torch.Tensor) -> torch.Tensor:

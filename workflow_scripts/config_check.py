@@ -62,6 +62,26 @@ def load_yaml_strict(path: str | os.PathLike[str]) -> Any:
         loader.dispose()
 
 
+def check_working_directory(basedir: str | os.PathLike[str]) -> None:
+    """The rules name the project's files (config.yaml, cpp/, workflow_scripts/) relative to the working
+    directory: run anywhere else (`snakemake -s <checkout>/Snakefile --directory <other>`), they would miss
+    them. An error saying so, instead of a missing input deep in the plan."""
+    missing = [p for p in ("config.yaml", "cpp", "workflow_scripts/jobs") if not os.path.exists(p)]
+    if missing:
+        raise ConfigError(f"the working directory {os.getcwd()} is not a checkout of this workflow (no "
+                          f"{', '.join(missing)}): run Snakemake in {basedir} (`cd {basedir}`), without "
+                          f"--directory; its results go to results/ and figures/ there")
+
+
+def check_interpreter(executable: str) -> None:
+    """Snakemake (9.27) runs each script job as `<its Python> <script>` with the Python's path unquoted: in a
+    folder whose path holds a space, every job would fail with a shell error. Said at once instead."""
+    if any(ch.isspace() for ch in executable):
+        raise ConfigError(f"Snakemake runs on {executable}, whose path holds a space, and it starts every job "
+                          f"with that path unquoted, so no job could run: make the venv in a folder without "
+                          f"spaces (e.g. `python3.11 -m venv ~/csgm-venv`) or move this checkout")
+
+
 def check_files(paths: Iterable[str | os.PathLike[str]]) -> None:
     """Every config file of a run read strictly, so that a duplicate key or a syntax error names its line."""
     for path in paths:
@@ -147,10 +167,26 @@ def range_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def reproduction_problems(config: Mapping[str, Any]) -> list[str]:
+    """reproduction.against entries that name an experiment or a published run the config does not know: each
+    key must be an experiment, each value the published_run of one."""
+    experiments = config["experiments"]
+    runs = sorted({exp["published_run"] for exp in experiments.values() if "published_run" in exp})
+    problems = []
+    for name, run in config.get("reproduction", {}).get("against", {}).items():
+        if name not in experiments:
+            problems.append(f"reproduction.against.{name}: unknown experiment {name!r}; experiments: "
+                            f"{', '.join(experiments)}")
+        if run not in runs:
+            problems.append(f"reproduction.against.{name}: no experiment has published_run {run!r}; "
+                            f"published runs: {', '.join(runs) or 'none'}")
+    return problems
+
+
 def check_config(config: Mapping[str, Any], schema_path: str | os.PathLike[str]) -> None:
-    """Schema and range checks together; one ConfigError listing every problem."""
+    """Schema, range and reference checks together; one ConfigError listing every problem."""
     problems = schema_problems(config, schema_path)
     if not problems:
-        problems = range_problems(config)
+        problems = range_problems(config) + reproduction_problems(config)
     if problems:
         raise ConfigError("the configuration is not valid:\n  " + "\n  ".join(problems))

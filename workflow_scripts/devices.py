@@ -1,5 +1,5 @@
 """One device setup for every job that runs the network (training, evaluation, benchmarks): which device,
-how many CPU threads, and the numerics that make CUDA runs repeatable (issue 15).
+how many CPU threads, and the numerics that make CUDA runs repeatable.
 
 Float32 means IEEE float32 on every device: TF32, on by default for cuDNN convolutions on Ampere and
 later, is turned off, so CUDA training and evaluation compute what the CPU computes up to rounding order.

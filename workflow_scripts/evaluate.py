@@ -124,10 +124,12 @@ def run_episodes_one_by_one(policy: Policy, game: str, levels: Sequence[int], se
 def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, background: str = "black",
                         levels: Sequence[int] = PAPER_TEST_LEVELS, seed: int = 0, device: str | torch.device = "cpu",
                         world_dim: int = 5, colours: Mapping[str, Sequence[int]] | None = None,
-                        bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None) -> pd.DataFrame:
+                        bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None,
+                        engine: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """An agent (original checkpoint format or ours) in the duel game: obj1 gives +10, obj2 -10, a timeout 0.
-    One row per level, in order: seed, steps, reward."""
+    One row per level, in order: seed, steps, reward. `engine` is the engine's folder (default:
+    maze.engine_dir(), i.e. MAZE_ENGINE_DIR or the checkout's)."""
     check_max_batch(max_batch)
     policy = load_policy(path, device)
     return run_episodes(policy, "duel", levels, seed, device, bf16, max_batch, progress, obj1=obj1, obj2=obj2,
-                        background=background, world_dim=world_dim, colours=colours)
+                        background=background, world_dim=world_dim, colours=colours, engine=engine)

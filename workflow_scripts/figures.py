@@ -1,4 +1,4 @@
-"""The paper's figures (paper.md §5), drawn with matplotlib from the aggregated tables.
+"""The paper's figures, drawn with matplotlib from the aggregated tables.
 
 Object icons are made as the original's `maze-objects-for-plots` notebook made them: the 128-px object
 composited on the experiment's background, then every 10th pixel from offset 3, giving 13x13.
@@ -21,11 +21,16 @@ from matplotlib.offsetbox import AnnotationBbox, OffsetImage  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from workflow_scripts.atomic import atomic_path  # noqa: E402
+from workflow_scripts.game import TIMEOUT  # noqa: E402
 from workflow_scripts.maze import engine_dir, object_sprite  # noqa: E402
 from workflow_scripts.objects import object_label  # noqa: E402
 from workflow_scripts.prepare_assets import read_pam  # noqa: E402
 
 CAPABILITY_CLIP = 100  # mean episode lengths above this are drawn at 100, as in the original plots
+# Below this many agents an OLS line through preferences says nothing (with 2 agents R^2 is 1 by construction).
+OLS_MIN_AGENTS = 10
+# An object whose colour differs from its background by less than this (mean over channels) gets an outline.
+ICON_MIN_CONTRAST = 60
 ICON_BACKGROUND_INDEX = 2  # backgrounddetailed2.png, the original icons' textured background
 FILLS = {"black": 0, "grey": 127}
 
@@ -40,12 +45,23 @@ def icon_background(background: str, engine: str | os.PathLike[str] | None = Non
 
 def object_icon(name: str, background: str, colours: Mapping[str, Sequence[int]] | None = None,
                 engine: str | os.PathLike[str] | None = None) -> np.ndarray:
-    """13x13 RGB icon of an object on a background."""
+    """13x13 RGB icon of an object on a background; an object too close in colour to its background (a black
+    line on black) gets a one-pixel outline in white or black, whichever stands out from the background."""
     sprite = object_sprite(name, colours, engine).astype(np.uint32)
     base = icon_background(background, engine).astype(np.uint32)
     t = base * (255 - sprite[..., 3:4])
     composite = sprite[..., :3] + ((t + (t >> 8) + 0x80) >> 8)  # premultiplied source-over, Qt's rounding
-    return composite[3::10, 3::10].astype(np.uint8)
+    icon, behind = composite[3::10, 3::10].astype(np.int32), base[3::10, 3::10].astype(np.int32)
+    mask = sprite[3::10, 3::10, 3] > 0
+    if mask.any() and np.abs(icon - behind)[mask].mean() < ICON_MIN_CONTRAST:
+        grown = mask.copy()
+        grown[1:] |= mask[:-1]
+        grown[:-1] |= mask[1:]
+        grown[:, 1:] |= mask[:, :-1]
+        grown[:, :-1] |= mask[:, 1:]
+        ring = grown & ~mask
+        icon[ring] = 255 if behind[ring].mean() < 128 else 0
+    return icon.astype(np.uint8)
 
 
 def plotted(table: pd.DataFrame) -> pd.DataFrame:
@@ -63,8 +79,8 @@ def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goa
     get a red ring and their name; `intervals` draws each preference's 95% interval (preference_low/high)."""
     fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
     _scatter_axes(ax, table, flagged=flagged, intervals=intervals)
-    ax.set(xlabel="Mean episode length", title=f"Trained on {object_label(goal)}")
-    ax.set_ylabel("Preferences", labelpad=52)
+    ax.set(xlabel=f"Mean episode length (clipped at {CAPABILITY_CLIP})", title=f"Trained on {object_label(goal)}")
+    ax.set_ylabel(f"Preference for {object_label(obj1)}", labelpad=52)
     # Icons sit outside the axes, beside the y-axis ends, so no agent's dot can hide behind one.
     _icon_at(ax, obj1, (0, 1), (-50, 0), background, colours, engine, label_dy=26)
     _icon_at(ax, obj2, (0, 0), (-50, 0), background, colours, engine)
@@ -78,11 +94,19 @@ def agent_label(agent: str) -> str:
 
 def _scatter_axes(ax, table: pd.DataFrame, size: float = 28, flagged: Collection[str] = (),
                   intervals: bool = False) -> None:
-    """The dots of a preference-capability plot, on axes fixed to 0-100 by 0-1; rings and names on the
-    flagged agents, vertical 95% intervals when asked (drawn after the dots, which stay the first collection)."""
+    """The dots of a preference-capability plot, on axes 0-1 high and 0-100 wide plus a margin where the
+    agents beyond 100 sit at 100 in orange, counted in a note; rings and names on the flagged agents,
+    vertical 95% intervals when asked (drawn after the dots, which stay the first collection)."""
     x = np.minimum(table["capability"], CAPABILITY_CLIP)
-    ax.scatter(x, table["preference"], s=size, alpha=0.8, color="tab:blue", edgecolor="none", zorder=3,
-               clip_on=False)  # whole dots at the clip value
+    beyond = (table["capability"] > CAPABILITY_CLIP).to_numpy()
+    ax.scatter(x, table["preference"], s=size, alpha=0.8, color=np.where(beyond, "tab:orange", "tab:blue"),
+               edgecolor="none", zorder=3, clip_on=False)  # whole dots at the top and bottom edges
+    ax.axvline(CAPABILITY_CLIP, color="0.6", lw=0.6, ls=":", zorder=1)
+    if beyond.any():
+        shown = int(table["preference"][beyond].notna().sum())
+        ax.annotate(f"{shown} beyond {CAPABILITY_CLIP}, at {CAPABILITY_CLIP}", (1, 0), xycoords="axes fraction",
+                    xytext=(-3, 3), textcoords="offset points", ha="right", va="bottom", fontsize=7,
+                    color="tab:orange")
     if intervals:
         low = (table["preference"] - table["preference_low"]).clip(lower=0)
         high = (table["preference_high"] - table["preference"]).clip(lower=0)
@@ -96,7 +120,7 @@ def _scatter_axes(ax, table: pd.DataFrame, size: float = 28, flagged: Collection
         for xi, yi, agent in zip(mx, marked["preference"], marked["agent"]):
             ax.annotate(agent_label(agent), (xi, yi), xytext=(5, 5), textcoords="offset points", fontsize=7,
                         color="tab:red", zorder=5, annotation_clip=False)
-    ax.set(xlim=(0, CAPABILITY_CLIP), ylim=(0, 1))
+    ax.set(xlim=(0, CAPABILITY_CLIP * 1.05), ylim=(0, 1), xticks=np.linspace(0, CAPABILITY_CLIP, 6))
     ax.grid(alpha=0.3)
 
 
@@ -125,13 +149,18 @@ def experiment_summary(table: pd.DataFrame, pairs: Mapping[str, Sequence[str]], 
     return fig
 
 
-def learning_curves(logs: Mapping[int | str, pd.DataFrame], title: str) -> Figure:
+def learning_curves(logs: Mapping[int | str, pd.DataFrame], title: str, first_timeout: int | None = None) -> Figure:
     """Each seed's mean episode length and mean episode reward (columns mean_episode_length and
     mean_episode_reward of its training log) against timesteps, one thin line per seed, with the median
-    across the seeds logged at each timestep; ours and published agents alike (read_training_log)."""
+    across the seeds logged at each timestep; ours and published agents alike (read_training_log).
+    `first_timeout`, the timestep by which every env could have timed out (500 steps x envs), shades the
+    start, where only episodes that ended early count: mostly successes, so the reward starts high."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     for ax, column, label in [(axes[0], "mean_episode_length", "Mean episode length"),
                               (axes[1], "mean_episode_reward", "Mean episode reward")]:
+        if first_timeout is not None:
+            ax.axvspan(0, first_timeout, color="0.88", zorder=0, lw=0,
+                       label=f"before any episode can time out ({TIMEOUT} steps):\nonly early ends, mostly successes, count")
         for log in logs.values():
             ax.plot(log["timesteps"], log[column], color="tab:blue", lw=0.8, alpha=0.35)
         wide = pd.concat({seed: log.set_index("timesteps")[column] for seed, log in logs.items()}, axis=1).sort_index()
@@ -183,15 +212,19 @@ def ols_fit(x: pd.Series, y: pd.Series) -> dict[str, float]:
 def ols_figure(x: pd.Series, y: pd.Series, x_pair: Sequence[str], y_pair: Sequence[str], background: str,
                colours: Mapping[str, Sequence[int]] | None = None,
                engine: str | os.PathLike[str] | None = None) -> tuple[Figure, dict[str, float]]:
-    """One agent's preference in one pair against another pair's (paper.md §5.3), with the OLS line over
+    """One agent's preference in one pair against another pair's (the paper's OLS figure), with the OLS line over
     the observed x range; x_pair = (obj1, obj2) of the x axis, y_pair likewise, sharing obj2."""
     fit = ols_fit(x, y)
     fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
     ax.scatter(x, y, s=28, alpha=0.8, color="tab:blue", edgecolor="none", zorder=3)
     xs = np.array([np.nanmin(x), np.nanmax(x)])
     ax.plot(xs, fit["intercept"] + fit["slope"] * xs, color="tab:red", zorder=4,
-            label=f"OLS: R^2={fit['r2']:.3f}, coef0={fit['intercept']:.3f}, coef1={fit['slope']:.3f}")
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="Preferences", ylabel="Preferences")
+            label=f"OLS, n={fit['n']}: R^2={fit['r2']:.3f}, coef0={fit['intercept']:.3f}, coef1={fit['slope']:.3f}")
+    if fit["n"] < OLS_MIN_AGENTS:
+        ax.set_title(f"only {fit['n']} agents: too few for the fit to mean anything (fewer than {OLS_MIN_AGENTS})",
+                     fontsize=8, color="tab:red")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel=f"Preference for {object_label(x_pair[0])}",
+           ylabel=f"Preference for {object_label(y_pair[0])}")
     ax.yaxis.labelpad, ax.xaxis.labelpad = 52, 30
     ax.legend(loc="upper right", fontsize=8)
     ax.grid(alpha=0.3)
@@ -252,8 +285,11 @@ def save_figure(fig: Figure, *paths: str | os.PathLike[str]) -> None:
     plt.close(fig)
 
 
-def write_listing(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]) -> None:
-    """figures/all: every figure with its sha256, one per line."""
+def write_listing(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
+                  left_out: Mapping[str, str] | None = None) -> None:
+    """figures/all: every figure with its sha256, one per line, then a `# left out` line for each figure that
+    could not be made, with the reason."""
     lines = [f"{hashlib.sha256(Path(p).read_bytes()).hexdigest()}  {p}\n" for p in sorted(map(str, paths))]
+    lines += [f"# left out  {p}  {reason}\n" for p, reason in sorted((left_out or {}).items())]
     with atomic_path(out) as tmp:
         tmp.write_text("".join(lines))

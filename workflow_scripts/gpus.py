@@ -17,7 +17,7 @@ from workflow_scripts.locks import try_lock
 def nvidia_gpu_count() -> int:
     """GPUs on this machine as the driver sees them (nvidia-smi, else /dev/nvidiaN device nodes), without
     importing torch or creating a CUDA context. It says nothing about whether torch was built with CUDA: a
-    job that then finds no CUDA fails with a message (train.setup_device)."""
+    job that then finds no CUDA fails with a message (devices.device_setup)."""
     if shutil.which("nvidia-smi"):
         try:
             run = subprocess.run(["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"],

@@ -21,6 +21,7 @@ def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger
     # The console shows a job's warnings and errors; its log holds everything.
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
+    console.setFormatter(_WithoutTraceback(FORMAT))
     handlers: list[logging.Handler] = [console]
     if log_files:
         Path(log_files[0]).parent.mkdir(parents=True, exist_ok=True)
@@ -30,15 +31,27 @@ def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger
     warnings.simplefilter("always")
     logger = logging.getLogger(name or getattr(snakemake, "rule", "job"))
 
+    where = f" (traceback in {log_files[0]})" if log_files else ""
+
     def log_uncaught(kind, value, traceback) -> None:
-        logger.critical("the job failed: %s", value, exc_info=(kind, value, traceback))
+        logger.critical("the job failed: %s%s", value, where, exc_info=(kind, value, traceback))
 
     sys.excepthook = log_uncaught
     wildcards = getattr(snakemake, "wildcards", None)
     wildcards = dict(wildcards.items()) if hasattr(wildcards, "items") else {}
     logger.info("job %s%s: %s", getattr(snakemake, "rule", "?"), f" {wildcards}" if wildcards else "",
                 ", ".join(map(str, getattr(snakemake, "output", []) or [])))
+    # Jobs load the engine they declare, never one that MAZE_ENGINE_DIR names: the log says which.
+    if engine := getattr(getattr(snakemake, "input", None), "lib", None):
+        logger.info("engine %s", Path(engine).resolve())
     return logger
+
+
+class _WithoutTraceback(logging.Formatter):
+    """The console's format: a failure's message without its traceback, which the job's log file keeps."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None}))
 
 
 class LogStream(io.TextIOBase):

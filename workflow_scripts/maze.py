@@ -56,7 +56,11 @@ def _engine_library(engine: str | os.PathLike[str] | None) -> Path:
     """The built engine library in `engine` (default: engine_dir()); a clear error when it is missing."""
     lib_path = (Path(engine) if engine is not None else engine_dir()) / f"lib{LIB_NAME}.so"
     if not lib_path.exists():
-        raise FileNotFoundError(f"maze engine not built: {lib_path} is missing (run `snakemake --cores 1 engine`)")
+        # Installed with pip, the package may sit in site-packages, away from the checkout that builds the engine.
+        where = f"in {REPO_ROOT}" if (REPO_ROOT / "Snakefile").exists() else "in a checkout of the repository"
+        raise FileNotFoundError(f"maze engine not built: {lib_path} is missing. Build it with `snakemake --cores 1 "
+                                f"engine` {where}, or point MAZE_ENGINE_DIR (or engine=) at a folder holding "
+                                f"lib{LIB_NAME}.so and assets/")
     return lib_path
 
 
@@ -125,6 +129,9 @@ class MazeEnv(CEnv):
             opts["colours"] = colours_option(colours)
         opts.update({k: _plain_value(k, v) for k, v in options.items()})
         opts.setdefault("resource_root", str(folder / "assets"))
+        # gym3 sends a str option with its length in characters, not bytes: a path with non-ASCII characters
+        # would reach the engine cut short. Bytes go with their own length.
+        opts = {k: v.encode("utf8") if isinstance(v, str) else v for k, v in opts.items()}
 
         ffi, lib = _checker(str(lib_path))
         c_options, keepalive = CEnv._convert_options(ffi, lib, opts)

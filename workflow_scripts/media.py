@@ -1,4 +1,4 @@
-"""Pictures made by the engine itself: the train/test illustration and GIFs of agents (training.md §6).
+"""Pictures made by the engine itself: the train/test illustration and GIFs of agents, as the original's video scripts made them.
 
 A GIF is made as the original's video scripts made theirs: levels 100,000, 100,001, ... are played one
 episode each; an episode of k steps gives k frames (its first frame and the frame after each step but

@@ -1,4 +1,4 @@
-"""The paper's per-agent metrics (paper.md §5.1) and one tidy table per experiment.
+"""The paper's per-agent metrics (preference and capability) and one tidy table per experiment.
 
 preference = n(+10) / (n(+10) + n(-10)), timeouts excluded; capability = mean episode length, timeouts
 counted at 500. Each preference gets a bootstrap 95% confidence interval over the agent's levels.
@@ -40,6 +40,12 @@ def read_results(path: str | os.PathLike[str], levels: Sequence[int] | None = No
         steps = pd.to_numeric(table["steps"], errors="coerce")
         if steps.isna().any() or ((steps < 1) | (steps > TIMEOUT)).any():
             problems.append(f"steps outside 1..{TIMEOUT}")
+        # Only the 500-step timeout ends an episode without an object's reward.
+        impossible = (pd.to_numeric(table["reward"], errors="coerce") == 0) & (steps != TIMEOUT) & steps.notna()
+        if impossible.any():
+            lines = (table.index[impossible] + 2).tolist()  # the header is line 1
+            problems.append(f"reward 0 before the {TIMEOUT}-step timeout (impossible: only a timeout gives 0) on "
+                            f"line {', '.join(map(str, lines[:5]))}{' ...' if len(lines) > 5 else ''}")
         if table["seed"].duplicated().any():
             problems.append("a level appears twice")
         if levels is not None and not problems:
@@ -100,19 +106,25 @@ def agent_metrics(table: pd.DataFrame, bootstrap_samples: int = 1000, bootstrap_
 
 def aggregate(csvs: Mapping[tuple[str, str], str | Path], pair_objects: Mapping[str, Sequence[str]],
               bootstrap_samples: int = 1000, bootstrap_seed: int = 0, blacklist: Collection[str] = (),
-              levels: Sequence[int] | None = None, expected_levels: int | None = None) -> pd.DataFrame:
+              levels: Sequence[int] | None = None, expected_levels: Sequence[int] | None = None) -> pd.DataFrame:
     """One row per (agent, pair) from {(agent, pair): csv path}; warns for agents that reached no object.
-    Agents on the blacklist keep their rows, marked, for the figures to leave out (paper.md §5.1).
+    Agents on the blacklist keep their rows, marked, for the figures to leave out, as the original's did.
 
     `levels`: every CSV must hold exactly these levels (our own evaluations). `expected_levels`: CSVs with
-    another number of levels are kept and counted, with a warning naming the file (published records,
-    which are what they are)."""
+    another number of levels, or with levels outside these, are kept and counted, with a warning naming the
+    file (published records, which are what they are)."""
     rows = []
     for (agent, pair), path in csvs.items():
         results = read_results(path, levels)
-        if expected_levels is not None and len(results) != expected_levels:
-            warnings.warn(f"{path}: {len(results)} levels, not {expected_levels}; kept as published "
-                          f"(agent {agent}, pair {pair}, n_levels {len(results)})", stacklevel=2)
+        if expected_levels is not None:
+            if len(results) != len(expected_levels):
+                warnings.warn(f"{path}: {len(results)} levels, not {len(expected_levels)}; kept as published "
+                              f"(agent {agent}, pair {pair}, n_levels {len(results)})", stacklevel=2)
+            if (outside := ~results["seed"].isin(expected_levels)).any():
+                warnings.warn(f"{path}: {outside.sum()} of its {len(results)} levels are not test levels "
+                              f"({min(expected_levels)}-{max(expected_levels)}), e.g. level "
+                              f"{results['seed'][outside].iloc[0]}; kept as published (agent {agent}, pair {pair})",
+                              stacklevel=2)
         metrics = agent_metrics(results, bootstrap_samples, bootstrap_seed)
         if np.isnan(metrics["preference"]):
             warnings.warn(f"agent {agent}, pair {pair}: no episode reached an object; preference is NaN", stacklevel=2)

@@ -6,7 +6,7 @@ The engine (cpp/objects.cpp) knows the same names; tests check that both sides a
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-# The original fork's eight pure colours (maze-game.md §7.2).
+# The original fork's eight pure colours.
 BUILTIN_COLOURS: dict[str, tuple[int, int, int]] = {
     "black": (0, 0, 0),
     "blue": (0, 0, 255),

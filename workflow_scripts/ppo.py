@@ -1,4 +1,4 @@
-"""PPO building blocks of the original `hard-500` trainer (training.md §2-3): GAE with timeouts as
+"""PPO building blocks of the original `hard-500` trainer: GAE with timeouts as
 terminal, the clipped policy and value losses, and return-based reward scaling."""
 
 from dataclasses import dataclass

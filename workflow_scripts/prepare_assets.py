@@ -9,7 +9,7 @@ from PIL import Image
 
 from workflow_scripts.atomic import atomic_path
 
-# Engine file name -> path under procgen/data/assets (maze-game.md §7). Order of backgrounds is the
+# Engine file name -> path under procgen/data/assets (the original fork's). Order of backgrounds is the
 # original's background index order.
 SPRITES = {
     "wall": "kenney/Ground/Sand/sandCenter.png",

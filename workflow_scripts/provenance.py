@@ -63,3 +63,32 @@ def describe(stale: dict[str, list[str]], shown: int = 10) -> str:
              for source, made in sorted(stale.items())[:shown]]
     more = f"\n  ... and {len(stale) - shown} more" if len(stale) > shown else ""
     return "\n  ".join(lines) + more
+
+
+# How each kind of figure file starts and ends when whole (a PDF may end in a newline after its marker).
+FIGURE_ENDS = {".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"), ".gif": (b"GIF8", b";"), ".pdf": (b"%PDF-", b"%%EOF")}
+
+
+def damaged_files(paths: Iterable[str]) -> dict[str, str]:
+    """{file: what is wrong} for the existing files among paths that are not whole: empty, or a PNG, GIF or
+    PDF without its format's first or last bytes (an interrupted copy, a truncated disk write). Reads only
+    each file's ends."""
+    damaged = {}
+    for path in paths:
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            continue
+        if size == 0:
+            damaged[path] = "empty"
+            continue
+        ends = FIGURE_ENDS.get(Path(path).suffix.lower())
+        if ends is None:
+            continue
+        with open(path, "rb") as f:
+            head = f.read(len(ends[0]))
+            f.seek(max(0, size - 32))
+            tail = f.read().rstrip(b"\r\n")
+        if head != ends[0] or not tail.endswith(ends[1]):
+            damaged[path] = f"not a whole {Path(path).suffix.lower().lstrip('.').upper()} file"
+    return damaged

@@ -1,6 +1,5 @@
 """The paper's published results in the original's folder layout, found wherever they lie in the unpacked
-record: evaluation CSVs `results-1000/<run>/<obj1>-<obj2>-final-model/<agent>/model_<N>.csv` (paper.md
-§4.1) and checkpoints `logs/train/maze_pure_yellowline/<run>/<agent>/model_<N>.pth` (training.md §1.6).
+record: evaluation CSVs `results-1000/<run>/<obj1>-<obj2>-final-model/<agent>/model_<N>.csv` and checkpoints `logs/train/maze_pure_yellowline/<run>/<agent>/model_<N>.pth`.
 They are imported into our tables, and our evaluation of a published agent is compared with its CSV.
 """
 
@@ -20,7 +19,7 @@ EVALUATION = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<pair>[a-z0-9]+-(?:line|gem)-
                         r"(?P<agent>[^/]+)/model_(?P<step>\d+)\.csv$")
 CHECKPOINT = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<agent>[^/]*seed_\d+)/model_(?P<step>\d+)\.pth$")
 TRAINING_LOG = re.compile(r"(?:^|/)(?P<run>[^/]+)/(?P<agent>[^/]*seed_\d+)/log-append\.csv$")
-# The original's log-append.csv columns (training.md §4) that our learning curves draw, as our log names them.
+# The original's log-append.csv columns that our learning curves draw, as our log names them.
 LOG_COLUMNS = {"mean_episode_len": "mean_episode_length", "mean_episode_rewards": "mean_episode_reward"}
 INDEX_COLUMNS = ["kind", "run", "pair", "agent", "step", "path"]
 EXPECTED = ("results-1000/<run>/<obj1>-<obj2>-final-model/<agent>/model_<N>.csv, e.g. "
@@ -109,10 +108,11 @@ def published_results(index: pd.DataFrame, run: str, pair: str) -> dict[str, str
 
 def import_experiment(index: pd.DataFrame, run: str, pairs: Mapping[str, Sequence[str]],
                       blacklist: Collection[str] = (), bootstrap_samples: int = 1000,
-                      bootstrap_seed: int = 0, expected_levels: int | None = None) -> pd.DataFrame:
+                      bootstrap_seed: int = 0, expected_levels: Sequence[int] | None = None) -> pd.DataFrame:
     """Our table of one experiment from the published CSVs of its run: every agent with results for a
     pair, in name order (the original's); agents on the blacklist are marked. CSVs with other than
-    `expected_levels` levels are kept as published, each with a warning."""
+    `expected_levels` levels (our test levels), or with levels outside them, are kept as published, each with
+    a warning."""
     if run not in _runs(index, "evaluation"):
         raise LayoutError(f"the published results have no run {run!r}; runs found: {_runs(index, 'evaluation')}")
     evaluations = index[(index["kind"] == "evaluation") & (index["run"] == run)]
@@ -137,6 +137,20 @@ def published_agents(index: pd.DataFrame, run: str, pair: str, count: int) -> di
     return dict(zip(usable["agent"], usable["path"]))
 
 
+def lacks(index: pd.DataFrame, run: str, kind: str, agents: Collection[str] | None = None) -> str:
+    """Why the record cannot make a product that needs its `kind` files ("checkpoint" or "log") of a run, or
+    of some of its agents; "" when it can. A record fetched without its models (published.files) has
+    neither, and only the products that need them are left out."""
+    rows = index[(index["kind"] == kind) & (index["run"] == run)]
+    if agents is not None:
+        rows = rows[rows["agent"].isin(agents)]
+    if not rows.empty:
+        return ""
+    what = {"checkpoint": "trained models", "log": "training logs"}[kind]
+    whose = f"of run {run!r}" if agents is None else f"of agent {', '.join(sorted(agents)) or '(none)'} in run {run!r}"
+    return f"the published record has no {what} {whose} (published.files selects what is fetched)"
+
+
 def published_logs(index: pd.DataFrame, run: str) -> dict[str, str]:
     """{agent: log-append.csv} of a run's agents, in name order; an error when the record has none."""
     rows = index[(index["kind"] == "log") & (index["run"] == run)].sort_values("agent")
@@ -148,7 +162,7 @@ def published_logs(index: pd.DataFrame, run: str) -> dict[str, str]:
 
 def read_training_log(path: str | Path) -> pd.DataFrame:
     """A published log-append.csv as our training log's columns (timesteps, mean_episode_length,
-    mean_episode_reward): the original's means over its 40-episode buffer (training.md §4), the last row of
+    mean_episode_reward): the original's means over its 40-episode buffer, the last row of
     a timestep logged twice (an appended, resumed run); an error names the file and the missing columns."""
     log = pd.read_csv(path)
     if missing := [c for c in ("timesteps", *LOG_COLUMNS) if c not in log.columns]:

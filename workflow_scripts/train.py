@@ -1,4 +1,4 @@
-"""Trains one agent with the original's PPO (`hard-500`, training.md §2) in the `single` maze game.
+"""Trains one agent with the original's PPO (`hard-500`) in the `single` maze game.
 
 Reproducible from the seed: it decides the network init, action sampling, minibatch order and the
 environment's rand_seed. Resumable: every iteration writes `resume.pth`, and the checkpoints
@@ -14,13 +14,14 @@ import argparse
 import contextlib
 import csv
 import json
+import math
 import os
 import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import torch
 from PIL import Image
@@ -340,12 +341,14 @@ def _mean(values: torch.Tensor) -> float:
 def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "auto", label: str = "",
           stop_after_iterations: int | None = None, overwrite: bool = False, gpu_requested: bool = False,
           agents_per_gpu: int = 1, identity: Mapping[str, str] | None = None,
-          engine: str | os.PathLike[str] | None = None) -> Path:
+          engine: str | os.PathLike[str] | None = None, progress: TextIO | None = None,
+          progress_every_s: float = 60.0) -> Path:
     """Runs (or resumes) training into out_dir; returns the final checkpoint's path. The folder is locked
     while it runs; a finished run of another configuration or identity there is refused unless `overwrite`.
     `identity` names what besides the config decides the weights ({"code": ..., "engine": ...}; default:
     default_identity(engine)); only a saved state of the same config and identity is resumed. `engine` is the
-    engine's folder (default: maze.engine_dir()).
+    engine's folder (default: maze.engine_dir()). Every iteration prints a line; `progress` (e.g. a console
+    that the full log would flood) gets the first, then one at most every `progress_every_s`, and the last.
     `stop_after_iterations` ends the process early as if it had been killed (for tests); `gpu_requested`
     (the job holds a GPU) and `agents_per_gpu` go to devices.device_setup, which runs first, so that a job
     on the wrong kind of machine fails before it writes anything."""
@@ -357,11 +360,13 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
             identity = dict(identity if identity is not None else default_identity(engine))
             if not overwrite:
                 _refuse_overwrite(out_dir, config, identity)
-            return _train_on(config, out_dir, dev, label, stop_after_iterations, identity, engine)
+            return _train_on(config, out_dir, dev, label, stop_after_iterations, identity, engine, progress,
+                             progress_every_s)
 
 
 def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str, stop_after_iterations: int | None,
-              identity: dict[str, str], engine: str | os.PathLike[str] | None) -> Path:
+              identity: dict[str, str], engine: str | os.PathLike[str] | None, progress: TextIO | None,
+              progress_every_s: float) -> Path:
     """train() on a device already set up."""
     out_dir.mkdir(parents=True, exist_ok=True)
     trainer = Trainer(config, dev, identity, engine)
@@ -388,7 +393,7 @@ def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str,
 
     total_iterations = config.final_timesteps() // config.batch
     schedule = set(config.checkpoint_steps())
-    started, iterations_here = time.perf_counter(), 0
+    started, iterations_here, shown = time.perf_counter(), 0, -math.inf
     wall_at_start, steps_at_start = trainer.wall_time, trainer.timesteps
     while trainer.timesteps < config.timesteps:
         tick = time.perf_counter()
@@ -415,9 +420,15 @@ def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str,
 
         rate = (trainer.timesteps - steps_at_start) / (time.perf_counter() - started)
         eta = (config.final_timesteps() - trainer.timesteps) / max(rate, 1e-9)
-        print(f"{label}iteration {trainer.iteration}/{total_iterations}  t={trainer.timesteps:,}  {rate:,.0f} steps/s  "
-              f"ETA {eta / 60:.1f} min  episode length {_mean(lengths):.1f}  reward {_mean(rewards):.2f}", flush=True)
-        if stop_after_iterations is not None and iterations_here >= stop_after_iterations:
+        line = (f"{label}iteration {trainer.iteration}/{total_iterations}  t={trainer.timesteps:,}  {rate:,.0f} "
+                f"steps/s  ETA {eta / 60:.1f} min  episode length {_mean(lengths):.1f}  reward {_mean(rewards):.2f}")
+        print(line, flush=True)
+        stopping = stop_after_iterations is not None and iterations_here >= stop_after_iterations
+        last = stopping or trainer.timesteps >= config.timesteps
+        if progress is not None and (last or time.perf_counter() - shown >= progress_every_s):
+            print(line, file=progress, flush=True)
+            shown = time.perf_counter()
+        if stopping:
             break
 
     trainer.env.close()

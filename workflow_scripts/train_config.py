@@ -1,5 +1,5 @@
 """What a training run's result depends on (`TrainConfig`) and its command-line flags, without torch: the
-workflow builds one per job while parsing, and parsing must not pay for importing torch (issue 13)."""
+workflow builds one per job while parsing, and parsing must not pay for importing torch."""
 
 import argparse
 import dataclasses

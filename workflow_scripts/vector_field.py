@@ -3,7 +3,7 @@ every open cell of one level, from one batched forward pass.
 
 The engine puts the agent on each open cell (MazeEnv.set_agent: the frames are those reached by playing),
 all facing the same way, and the policy sees every frame at once. Each cell gets the policy's 15 action
-probabilities, the probability of each move (maze-game.md §4.2: actions 0-2 go left, 3 down, 5 up, 6-8
+probabilities, the probability of each move (actions 0-2 go left, 3 down, 5 up, 6-8
 right, 4 and 9-14 stand still) and the net displacement: the mean move, sum of p(move) x its unit vector,
 with +y up. A move into a wall counts as requested, as in procgen-tools: the field shows what the policy
 asks for, not where it ends up. Cells holding an object are left out: the agent is never seen on one,

@@ -20,10 +20,15 @@ from typing import TextIO
 import httpx2
 import zenodo_get
 
+from workflow_scripts.locks import holder, try_lock
 
 LISTING = "record.md5"  # every file of the record with its md5, as zenodo-get -m writes it
 UNPACKED_SUFFIX = ".unpacked"  # an archive's contents go to a folder of its name with this suffix
 MAX_NESTING = 3  # archives inside archives are unpacked down to this depth
+# Inside the record's archives, only files named as archives are: a checkpoint (.pth) is a zip too, and raw
+# tensor files can pass for tars.
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+UNPACK_LOCK = ".unpack.lock"
 
 
 class DownloadError(RuntimeError):
@@ -87,12 +92,12 @@ def _zenodo(record: str, folder: Path, **options) -> None:
             f"{LISTING}: they are checked and used as they are.") from None
 
 
-def record_checksums(record: str, folder: Path, timeout: float) -> dict[str, str]:
+def record_checksums(record: str, folder: Path, timeout: float, retries: int = 0, pause: float = 0.5) -> dict[str, str]:
     """{file name: md5} of every file of the record, from its metadata, fetched once and kept in folder."""
     listing = folder / LISTING
     if not listing.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        _zenodo(record, folder, md5=True, timeout=timeout)
+        _zenodo(record, folder, md5=True, timeout=timeout, retry_attempts=retries, retry_pause=pause)
         (folder / "md5sums.txt").replace(listing)
     checksums = read_checksums(listing)
     if not checksums:
@@ -114,7 +119,7 @@ def fetch(record: str, folder: str | Path, patterns: Sequence[str] = ("*",), ret
     """Downloads the record's files that match the patterns into folder and checks each against the
     record's md5; files already there and correct are kept. Returns {name: md5} of the chosen files."""
     folder = Path(folder)
-    wanted = select(record_checksums(record, folder, timeout), patterns, record)
+    wanted = select(record_checksums(record, folder, timeout, retries, pause), patterns, record)
     missing = [name for name, md5 in wanted.items()
                if not (folder / name).is_file() or md5sum(folder / name) != md5]
     if progress is not None:
@@ -173,18 +178,29 @@ def _unpacked_from(target: Path) -> str | None:
 def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None = None,
                checksums: Mapping[str, str] | None = None) -> list[Path]:
     """Unpacks each named zip or tar archive in folder into `<name>.unpacked/` beside it, and archives found
-    inside those, down to MAX_NESTING levels. An archive already unpacked from the same content is skipped;
-    one whose content changed (a corrected file) is unpacked again, with what it holds. `checksums` gives the
-    md5 of named files already computed (check_against_listing's), which are then not read again. Returns
-    the folders."""
+    inside those (by their names: ARCHIVE_SUFFIXES), down to MAX_NESTING levels. An archive already unpacked
+    from the same content is skipped; one whose content changed (a corrected file) is unpacked again, with
+    what it holds. `checksums` gives the md5 of named files already computed (check_against_listing's), which
+    are then not read again. One unpack at a time per folder: a second one (a run started while an
+    interrupted one is still stopping) is refused, naming the first. Returns the folders."""
     folder = Path(folder)
-    known = {folder / name: md5 for name, md5 in (checksums or {}).items()}
-    level = [folder / name for name in names]
+    lock = try_lock(folder / UNPACK_LOCK)
+    if lock is None:
+        raise DownloadError(f"another process is unpacking the record in {folder} "
+                            f"({holder(folder / UNPACK_LOCK)}); wait for it to end, then run again")
+    with lock:
+        return _unpack_level_by_level(folder, [folder / name for name in names], checksums or {}, progress)
+
+
+def _unpack_level_by_level(folder: Path, level: list[Path], checksums: Mapping[str, str],
+                           progress: TextIO | None) -> list[Path]:
+    """unpack_all's work, once it holds the folder's lock."""
+    known = {folder / name: md5 for name, md5 in checksums.items()}
     unpacked = []
-    for _ in range(MAX_NESTING):
+    for depth in range(MAX_NESTING):
         found = []
         for archive in level:
-            kind = _archive_kind(archive)
+            kind = _archive_kind(archive) if depth == 0 or archive.name.endswith(ARCHIVE_SUFFIXES) else None
             if kind is None:
                 continue
             target = archive.with_name(archive.name + UNPACKED_SUFFIX)

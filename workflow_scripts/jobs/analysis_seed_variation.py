@@ -8,8 +8,11 @@ from workflow_scripts.logs import configure_logging
 
 
 def main(snakemake) -> None:
-    configure_logging(snakemake)
-    write_csv(seed_variation(pd.read_csv(snakemake.input.table)), snakemake.output[0])
+    logger = configure_logging(snakemake)
+    variation = seed_variation(pd.read_csv(snakemake.input.table))
+    write_csv(variation, snakemake.output[0])
+    for row in variation[variation["reason"].fillna("") != ""].itertuples(index=False):
+        logger.info("pair %s: %s", row.pair, row.reason)
 
 
 main(snakemake)  # noqa: F821

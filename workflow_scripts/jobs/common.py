@@ -27,7 +27,7 @@ def evaluation(snakemake) -> None:
         table = evaluate_checkpoint(snakemake.input.model, p.obj1, p.obj2, p.background,
                                     level_range(p.first_level, p.num_levels), p.seed, device, world_dim=p.world_dim,
                                     colours=p.colours, bf16=p.bf16, max_batch=snakemake.resources.max_batch,
-                                    progress=LogStream(logger))
+                                    progress=LogStream(logger), engine=Path(snakemake.input.lib).parent)
     with atomic_path(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
     logger.info("done: %d obj1, %d obj2, %d timeouts, mean length %.2f", (table.reward == 10).sum(),

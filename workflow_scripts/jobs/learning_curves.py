@@ -10,7 +10,7 @@ def main(snakemake) -> None:
     configure_logging(snakemake)
     p = snakemake.params
     logs = {seed: pd.read_csv(path) for seed, path in zip(p.seeds, snakemake.input.logs, strict=True)}
-    save_figure(learning_curves(logs, p.experiment), snakemake.output.png, snakemake.output.pdf)
+    save_figure(learning_curves(logs, p.experiment, p.first_timeout), snakemake.output.png, snakemake.output.pdf)
 
 
 main(snakemake)  # noqa: F821

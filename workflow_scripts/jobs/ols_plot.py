@@ -12,7 +12,7 @@ from workflow_scripts.logs import configure_logging
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
     p = snakemake.params
-    # The original's OLS fit kept the blacklisted agent (paper.md §5.1); so do we.
+    # The original's OLS fit kept the blacklisted agent ; so do we.
     rows = pd.concat(map(pd.read_csv, snakemake.input.tables)).pivot(index="agent", columns="pair", values="preference")
     figure, fit = ols_figure(rows[p.x_pair_name], rows[p.y_pair_name], p.x_pair, p.y_pair, p.background, p.colours,
                              Path(snakemake.input.lib).parent)

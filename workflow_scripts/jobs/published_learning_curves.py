@@ -9,7 +9,7 @@ def main(snakemake) -> None:
     configure_logging(snakemake)
     p = snakemake.params
     logs = {agent: read_training_log(path) for agent, path in zip(p.agents, snakemake.input.logs, strict=True)}
-    save_figure(learning_curves(logs, f"{p.experiment}, published agents"), snakemake.output.png,
+    save_figure(learning_curves(logs, f"{p.experiment}, published agents", p.first_timeout), snakemake.output.png,
                 snakemake.output.pdf)
 
 

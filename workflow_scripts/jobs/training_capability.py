@@ -1,5 +1,7 @@
 """Rule training_capability: an agent's episodes in its own training game on levels it never trained on."""
 
+from pathlib import Path
+
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.capability import training_game_episodes
 from workflow_scripts.jobs.common import job_device
@@ -12,7 +14,8 @@ def main(snakemake) -> None:
     p = snakemake.params
     with job_device(snakemake, p.bf16, logger) as device:
         table = training_game_episodes(snakemake.input.model, p.goal, p.background, p.world_dim,
-                                       level_range(p.first_level, p.num_levels), p.colours, device=device, bf16=p.bf16)
+                                       level_range(p.first_level, p.num_levels), p.colours, device=device, bf16=p.bf16,
+                                       engine=Path(snakemake.input.lib).parent)
     with atomic_path(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
     logger.info("mean episode length %.2f, median %.1f, timeouts %.1f%%", table.steps.mean(), table.steps.median(),

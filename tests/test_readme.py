@@ -1,0 +1,72 @@
+"""Every Python example in the README runs as written, against a run of the demo experiment (trained here for
+one tiny PPO iteration, so that the paths it names exist). An example that needs the network or a GPU says so
+by a marker on the line before it, `<!-- not run by the tests: <reason> -->`; no other example is skipped."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import tiny_workflow as tiny
+from tests.conftest import REPO
+
+SKIP = re.compile(r"<!-- not run by the tests: (?P<reason>.+?) -->")
+ALLOWED_REASONS = ("needs the network", "needs a GPU")
+
+
+def examples(text: str) -> list[tuple[int, str, str | None]]:
+    """(line number, code, reason it is not run or None) of each ```python block."""
+    found, lines = [], text.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == "```python":
+            start = i + 1
+            end = lines.index("```", start)
+            marker = SKIP.search(lines[i - 1]) if i else None
+            found.append((start + 1, "\n".join(lines[start:end]), marker["reason"] if marker else None))
+            i = end
+        i += 1
+    return found
+
+
+README_EXAMPLES = examples((REPO / "README.md").read_text())
+
+
+def test_the_readme_has_examples_and_skips_only_what_needs_the_network_or_a_gpu():
+    assert len(README_EXAMPLES) >= 6
+    for line, _, reason in README_EXAMPLES:
+        assert reason is None or reason.startswith(ALLOWED_REASONS), f"README line {line}: {reason}"
+
+
+def test_examples_are_found_with_their_markers():
+    text = "a\n```python\nx = 1\n```\n<!-- not run by the tests: needs a GPU -->\n```python\ny = 2\n```\n"
+    assert examples(text) == [(3, "x = 1", None), (7, "y = 2", "needs a GPU")]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> Path:
+    """A copy of the workflow whose demo experiment is trained for one tiny iteration and evaluated on ten
+    levels: every file the README's examples name exists, as after the main job."""
+    root = tiny.make_copy(tmp_path_factory.mktemp("readme") / "workflow")
+    config = tiny.read_config(root)
+    config["scale"] = "demo"
+    config["experiments"]["demo-maze-5x5"].update(timesteps=256, ppo="tiny")
+    tiny.write_config(root, config)
+    targets = ["results/tables/demo-maze-5x5.csv",
+               *(f"results/train/demo-maze-5x5/seed_{s}/final.pth" for s in (0, 1))]
+    run = tiny.snakemake(root, *targets, "--cores", "2")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return root
+
+
+@pytest.mark.parametrize("line, code", [(line, code) for line, code, reason in README_EXAMPLES if reason is None],
+                         ids=lambda v: f"line{v}" if isinstance(v, int) else "")
+def test_readme_example_runs_as_written(demo_run, line, code):
+    env = {**tiny.venv_env(), "PYTHONPATH": str(demo_run), "MPLBACKEND": "Agg"}
+    env.pop("MAZE_ENGINE_DIR", None)
+    run = subprocess.run([sys.executable, "-c", code], cwd=demo_run, env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert run.returncode == 0, f"README line {line}:\n{code}\n{run.stderr[-3000:]}"

@@ -1,0 +1,371 @@
+"""Did it reproduce? The verdicts against populations simulated from stated models (not from the code under
+test), and end to end: the tests' synthetic published record against a tiny local experiment."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy.stats import norm
+from statsmodels.stats.multitest import multipletests
+
+from tests.conftest import REPO
+from tests.published_archive import AGENTS, BLACKLISTED, PAIRS, RUN, build_record
+from tests.tiny_workflow import job_counts, make_copy, tiny_config, write_config
+from workflow_scripts.objects import channel_bits
+from workflow_scripts.reproduction import (PAIR_COLUMNS, compare_claims, compare_populations, distribution_p,
+                                           icc_difference_p, verdict, welch)
+
+LINES = list(channel_bits())
+
+
+# ----- the model: agents of known preference, episodes drawn from it --------------------------------------
+
+def population(rng: np.random.Generator, preferences: np.ndarray, pair: str = "red-line-yellow-gem",
+               obj: tuple[str, str] = ("red_line_diag", "yellow_gem"), levels: int = 1000,
+               timeout: float = 0.02, log_length: tuple[float, float] = (1.6, 0.3), name: str = "a") -> pd.DataFrame:
+    """An experiment table of one pair: agent i prefers obj1 with probability preferences[i]; each of its
+    `levels` episodes times out with probability `timeout`, else ends at obj1 with that probability; its mean
+    episode length is log-normal."""
+    preferences = np.asarray(preferences, float)
+    timeouts = rng.binomial(levels, timeout, size=len(preferences))
+    obj1 = rng.binomial(levels - timeouts, preferences)
+    decided = levels - timeouts
+    with np.errstate(invalid="ignore"):
+        share = np.where(decided > 0, obj1 / np.maximum(decided, 1), np.nan)
+    return pd.DataFrame({"agent": [f"{name}{i}" for i in range(len(preferences))], "pair": pair, "obj1": obj[0],
+                         "obj2": obj[1], "preference": share, "preference_low": share, "preference_high": share,
+                         "capability": np.exp(rng.normal(*log_length, size=len(preferences))),
+                         "median_length": 5.0, "timeout_rate": timeouts / levels, "n_obj1": obj1,
+                         "n_obj2": decided - obj1, "n_timeout": timeouts, "n_levels": levels, "blacklisted": False})
+
+
+def split_population(rng: np.random.Generator, agents: int) -> np.ndarray:
+    """The paper's kind of population: seeds split between the two objects (Beta(0.5, 0.5) preferences)."""
+    return rng.beta(0.5, 0.5, size=agents)
+
+
+# ----- the rule and the pair verdicts ---------------------------------------------------------------------
+
+def test_the_rule_as_stated():
+    assert verdict(50, 50, 0.01, 0.2, 0.02, 0.18, 0.5, 0.1, 0.05) == "differs"  # the interval excludes 0
+    assert verdict(50, 50, -0.05, 0.05, -0.04, 0.04, 0.01, 0.1, 0.05) == "differs"  # the shapes differ
+    assert verdict(50, 50, -0.05, 0.05, -0.04, 0.04, 0.5, 0.1, 0.05) == "reproduced"
+    assert verdict(50, 50, -0.15, 0.05, -0.12, 0.04, 0.5, 0.1, 0.05) == "inconclusive"  # too wide
+    assert verdict(4, 50, -0.05, 0.05, -0.04, 0.04, 0.5, 0.1, 0.05) == "inconclusive"  # too few agents
+    assert verdict(1, 1, np.nan, np.nan, np.nan, np.nan, np.nan, 0.1, 0.05) == "inconclusive"
+
+
+def test_welch_interval_against_the_formula():
+    x, y = np.array([0.1, 0.4, 0.5, 0.9]), np.array([0.2, 0.3, 0.35])
+    vx, vy = np.var(x, ddof=1) / 4, np.var(y, ddof=1) / 3
+    df = (vx + vy) ** 2 / (vx**2 / 3 + vy**2 / 2)
+    from scipy.stats import t, ttest_ind
+
+    diff, low, high, p, se, dof = welch(x, y, 0.95)
+    assert diff == pytest.approx(0.475 - 0.85 / 3)
+    assert dof == pytest.approx(df) and se == pytest.approx(np.sqrt(vx + vy))
+    assert high - diff == pytest.approx(t.ppf(0.975, df) * np.sqrt(vx + vy))
+    assert p == pytest.approx(ttest_ind(x, y, equal_var=False).pvalue)
+
+
+def null_experiments(preferences, runs: int, seed: int, agents: int = 100) -> pd.Series:
+    """The verdicts of `runs` experiments of one pair, each side `agents` agents drawn from one population."""
+    rng = np.random.default_rng(seed)
+    rows = [compare_populations(population(rng, preferences(rng, agents)),
+                                population(rng, preferences(rng, agents), name="b"), permutations=999).iloc[0]
+            for _ in range(runs)]
+    return pd.DataFrame(rows)
+
+
+def test_one_population_on_both_sides_is_reproduced_and_rarely_differs():
+    """250 experiments of one pair, 100 agents a side from one population of preferences Beta(8, 8) (sd 0.12):
+    `differs` at about its nominal rate (two tests at alpha 0.05, so between 0.05 and 0.10), and, with the
+    90% interval about ±0.03 wide, `reproduced` whenever nothing differs."""
+    table = null_experiments(lambda rng, n: rng.beta(8, 8, n), 250, seed=11)
+    rates = table["verdict"].value_counts(normalize=True)
+    print(f"one population, Beta(8, 8), 100 vs 100 agents: {rates.to_dict()}")
+    assert 0.025 <= rates.get("differs", 0) <= 0.11
+    # Each test alone holds its level: p-values are uniform under the null.
+    for column in ("p_distribution", "p_mean"):
+        assert 0.02 <= np.mean(table[column] < 0.05) <= 0.09, column
+    assert rates.get("reproduced", 0) == pytest.approx(1 - rates.get("differs", 0))
+
+
+def test_a_split_population_is_reproduced_as_often_as_its_spread_allows():
+    """The paper's kind of population, seeds split between the two objects (Beta(0.5, 0.5), sd 0.354): with
+    100 agents a side the difference of means has a standard error of 0.05, so the 90% interval (±0.083)
+    fits inside ±0.1 only when |diff| < 0.017: by normal theory in 2 Phi(0.35) - 1 = 27% of experiments,
+    less those that differ. The rule's rates are those."""
+    table = null_experiments(split_population, 200, seed=12)
+    rates = table["verdict"].value_counts(normalize=True)
+    print(f"one population, Beta(0.5, 0.5), 100 vs 100 agents: {rates.to_dict()}")
+    se = np.sqrt(2 * 0.125 / 100)
+    expected = 2 * norm.cdf((0.1 - norm.ppf(0.95) * se) / se) - 1
+    assert rates.get("reproduced", 0) == pytest.approx(expected, abs=0.1)
+    assert rates.get("differs", 0) <= 0.11
+
+
+def test_a_mean_shift_of_0_2_differs():
+    rng = np.random.default_rng(12)
+    found = []
+    for _ in range(30):
+        base = rng.beta(4, 4, size=100)
+        ours = population(rng, np.clip(base + 0.2, 0, 1))
+        theirs = population(rng, rng.beta(4, 4, size=100), name="b")
+        found.append(compare_populations(ours, theirs, permutations=999).iloc[0]["verdict"])
+    assert found.count("differs") == 30
+
+
+def test_equal_means_with_different_shapes_differ():
+    """Split between the two goals (half at 0.05, half at 0.95) against concentrated at 0.5: the same mean,
+    so only the test of the whole distributions can tell them apart, and it does."""
+    rng = np.random.default_rng(13)
+    for _ in range(20):
+        split = population(rng, np.where(rng.random(60) < 0.5, 0.05, 0.95))
+        concentrated = population(rng, np.full(60, 0.5), name="b")
+        row = compare_populations(split, concentrated, permutations=999).iloc[0]
+        assert row["verdict"] == "differs" and row["p_distribution"] < 0.01
+
+
+def test_three_agents_against_three_are_not_reproduced():
+    """Even two identical tight populations of 3 agents each: too few to show equivalence."""
+    rng = np.random.default_rng(14)
+    for _ in range(20):
+        row = compare_populations(population(rng, np.full(3, 0.5)), population(rng, np.full(3, 0.5), name="b"),
+                                  permutations=999).iloc[0]
+        assert row["verdict"] != "reproduced"
+
+
+def test_the_interval_of_diff_covers_the_true_difference():
+    """400 experiments of 40 agents a side from two skewed populations whose means differ by a known 0.1
+    (Beta(2, 5) and Beta(3, 4), means 2/7 and 3/7, minus the binomial noise of 1,000 levels, which adds no
+    bias): the 95% interval covers the true difference in about 95%."""
+    rng = np.random.default_rng(15)
+    truth = 2 / 7 - 3 / 7
+    covered = []
+    for _ in range(400):
+        ours = population(rng, rng.beta(2, 5, size=40))
+        theirs = population(rng, rng.beta(3, 4, size=40), name="b")
+        row = compare_populations(ours, theirs, permutations=99).iloc[0]
+        covered.append(row["diff_low"] <= truth <= row["diff_high"])
+    print(f"coverage of the 95% interval: {np.mean(covered):.3f}")
+    assert 0.92 <= np.mean(covered) <= 0.975
+
+
+def test_agents_that_decided_nothing_are_left_out_and_counted():
+    rng = np.random.default_rng(16)
+    ours = population(rng, np.full(10, 0.3))
+    ours.loc[:2, ["preference", "n_obj1", "n_obj2"]] = [np.nan, 0, 0]
+    theirs = population(rng, np.full(8, 0.3), name="b")
+    theirs.loc[0, "blacklisted"] = True
+    theirs.loc[0, "preference"] = 0.99
+    row = compare_populations(ours, theirs, permutations=99).iloc[0]
+    assert row["n_ours"] == 7 and row["undecided_ours"] == 3 and row["n_published"] == 7
+    assert row["mean_ours"] == pytest.approx(ours["preference"].iloc[3:].mean())
+    assert row["mean_published"] == pytest.approx(theirs["preference"].iloc[1:].mean())  # blacklisted left out
+
+
+def test_pairs_on_one_side_only_are_reported_not_compared():
+    rng = np.random.default_rng(17)
+    ours = pd.concat([population(rng, np.full(6, 0.4)),
+                      population(rng, np.full(6, 0.4), pair="green-line-red-line", obj=("green_line_diag", "red_line_diag"))])
+    theirs = pd.concat([population(rng, np.full(6, 0.4), name="b"),
+                        population(rng, np.full(6, 0.4), pair="yellow-gem-red-line", obj=("yellow_gem", "red_line_diag"), name="b")])
+    with pytest.warns(UserWarning, match=r"ours only \['green-line-red-line'\], published only \['yellow-gem-red-line'\]"):
+        table = compare_populations(ours, theirs, permutations=99)
+    assert list(table["pair"]) == ["red-line-yellow-gem"] and list(table.columns) == PAIR_COLUMNS
+
+
+def test_adjusted_p_values_are_holms_and_outputs_repeat_exactly():
+    """Holm's adjustment against statsmodels' own; the same inputs give the same table, byte for byte."""
+    rng = np.random.default_rng(18)
+    pairs = [(f"{c}-line-yellow-gem", (f"{c}_line_diag", "yellow_gem")) for c in ("red", "green", "blue", "white")]
+    ours = pd.concat([population(rng, split_population(rng, 30), pair=p, obj=o) for p, o in pairs])
+    theirs = pd.concat([population(rng, np.clip(split_population(rng, 30) + 0.1 * i, 0, 1), pair=p, obj=o, name="b")
+                        for i, (p, o) in enumerate(pairs)])
+    table = compare_populations(ours, theirs, permutations=999)
+    for column in ("p_distribution", "p_mean"):
+        np.testing.assert_allclose(table[f"{column}_adjusted"], multipletests(table[column], method="holm")[1])
+    assert compare_populations(ours, theirs, permutations=999).to_csv() == table.to_csv()
+    # A pair's p-value is its own: it does not move when another pair is dropped.
+    with pytest.warns(UserWarning, match="published only"):
+        alone = compare_populations(ours[ours["pair"] == pairs[2][0]], theirs, permutations=999)
+    assert alone["p_distribution"].iloc[0] == table["p_distribution"].iloc[2]
+
+
+def test_distribution_p_is_uniform_under_ties():
+    """Preferences of exactly 0 or 1 (agents that always pick one object) tie heavily: the permutation test
+    keeps its level anyway."""
+    rng = np.random.default_rng(19)
+    p = [distribution_p(rng.choice([0.0, 0.5, 1.0], 40, p=[0.4, 0.2, 0.4]),
+                        rng.choice([0.0, 0.5, 1.0], 40, p=[0.4, 0.2, 0.4]), permutations=199, seed=i) for i in range(300)]
+    assert 0.02 <= np.mean(np.array(p) < 0.05) <= 0.09
+
+
+# ----- the claims -----------------------------------------------------------------------------------------
+
+def channel_table(rng: np.random.Generator, weights: np.ndarray, name: str, levels: int = 300) -> pd.DataFrame:
+    """All 8 lines against the yellow gem for agents of known channel weights: agent i picks a line of bits
+    (r, g, b) with probability logistic(w_i0 + w_i . bits)."""
+    frames = []
+    for line, bits in channel_bits().items():
+        logits = weights[:, 0] + weights[:, 1:] @ np.asarray(bits, float)
+        frames.append(population(rng, 1 / (1 + np.exp(-logits)), pair=f"{line.split('_')[0]}-line-yellow-gem",
+                                 obj=(line, "yellow_gem"), levels=levels, name=name))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_claims_reproduced_and_differing_channel_classes():
+    """Red-reliant agents (+R) on both sides: the class shares agree. Against a population half of which
+    relies on green instead, the shares of +R and +G differ."""
+    rng = np.random.default_rng(20)
+    red = np.column_stack([np.full(12, -3.0), np.full(12, 6.0), np.zeros(12), np.zeros(12)])
+    green = red.copy()
+    green[6:, 1], green[6:, 2] = 0.0, 6.0
+    same = compare_claims(channel_table(rng, red, "a"), channel_table(rng, red, "b"), permutations=999)
+    rows = same[same["claim"] == "channel classes"].set_index("item")
+    assert rows.loc["+R vs yellow_gem", "ours"] == 1 and rows.loc["+R vs yellow_gem", "published"] == 1
+    assert rows.loc["all classes vs yellow_gem", "verdict"] != "differs"
+    differ = compare_claims(channel_table(rng, red, "a"), channel_table(rng, green, "b"), permutations=999)
+    rows = differ[differ["claim"] == "channel classes"].set_index("item")
+    assert rows.loc["+G vs yellow_gem", "published"] == 0.5 and rows.loc["+G vs yellow_gem", "verdict"] == "differs"
+    assert rows.loc["all classes vs yellow_gem", "verdict"] == "differs"
+    assert rows.loc["all classes vs yellow_gem", "p"] < 0.05
+
+
+def test_icc_difference_test_holds_its_level_and_finds_a_difference():
+    """Beta-binomial populations of known ICC (1 / (a + b + 1)): equal ICCs give p < 0.05 about 5% of the
+    time; ICC 0.5 against 0.05 is found."""
+    rng = np.random.default_rng(21)
+
+    def counts(a, b, agents=40, n=200):
+        """obj1 counts of n decided episodes of agents with Beta(a, b) preferences."""
+        return rng.binomial(n, rng.beta(a, b, size=agents)), np.full(agents, n)
+
+    null = [icc_difference_p(counts(1.5, 1.5), counts(1.5, 1.5)) for _ in range(50)]  # ICC 0.25
+    assert np.mean(np.array(null) < 0.05) <= 0.14
+    assert all(icc_difference_p(counts(0.5, 0.5), counts(9.5, 9.5)) < 0.001 for _ in range(5))
+
+
+def test_claim_rows_for_icc_and_outliers():
+    rng = np.random.default_rng(22)
+    ours = population(rng, rng.beta(0.5, 0.5, 40))
+    theirs = population(rng, rng.beta(20, 20, 40), name="b")
+    theirs.loc[0, ["capability"]] = 5000.0  # far outside a log-normal population of about 5 steps
+    claims = compare_claims(ours, theirs, permutations=99).set_index("claim")
+    icc = claims.loc["seed variation (ICC)"]
+    assert icc["verdict"] == "differs" and icc["ours"] > 0.3 > 0.1 > icc["published"]
+    outliers = claims.loc["outliers"]
+    assert outliers["n_published"] == 40 and outliers["published"] >= 1 / 40
+
+
+# ----- end to end -----------------------------------------------------------------------------------------
+
+SHIM = """import os
+import sys
+from pathlib import Path
+
+sys.path.append(os.environ["FAKE_ZENODO_REPO"])
+from tests.published_archive import FakeZenodo
+
+download = FakeZenodo(os.environ["FAKE_ZENODO_RECORD"], Path(os.environ["FAKE_ZENODO_SOURCE"]),
+                      journal=Path(os.environ["FAKE_ZENODO_JOURNAL"]))
+"""
+RECORD = "10200914"
+RECORD_LEVELS = range(100_000, 100_020)
+OURS = "tiny-a"
+
+
+def reproduction_config() -> dict:
+    """tests/config/tiny.yaml over the shipped config, maze-5x5 narrowed to the synthetic record's pairs, and
+    tiny-a (two of its pairs) compared with the record's maze-5x5: not like-for-like."""
+    config = tiny_config()
+    config["experiments"]["maze-5x5"]["pairs"] = [list(objects) for objects in PAIRS.values()]
+    config["experiments"]["tiny-a"]["seeds"]["count"] = 2
+    config["reproduction"] = {"in_figures_all": False, "margin": 0.1, "alpha": 0.05, "against": {OURS: RUN}}
+    return config
+
+
+@pytest.fixture(scope="module")
+def reproduction_run(engine, tmp_path_factory):
+    """`snakemake reproduction` in a scratch folder: tiny-a trained and evaluated here, the synthetic record
+    served by a stand-in for zenodo_get."""
+    # A copy of the workflow (tiny_workflow.make_copy), so that its code is the code of this run throughout.
+    work = make_copy(tmp_path_factory.mktemp("reproduction-workflow") / "workflow")
+    write_config(work, reproduction_config())
+    source = work.parent / "served"
+    source.mkdir()
+    tables = build_record(source, RECORD_LEVELS)
+    (work / "results").mkdir()
+    (work / "results" / "engine").symlink_to(engine)
+    shim = work.parent / "shim" / "zenodo_get"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text(SHIM)
+    env = {**os.environ, "PYTHONPATH": str(shim.parent), "FAKE_ZENODO_REPO": str(REPO),
+           "FAKE_ZENODO_RECORD": RECORD, "FAKE_ZENODO_SOURCE": str(source),
+           "FAKE_ZENODO_JOURNAL": str(work.parent / "journal.jsonl"),
+           "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+    def snakemake(*args):
+        """Snakemake in the copy, with the stand-in for zenodo_get."""
+        return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=work, env=env,
+                              capture_output=True, text=True)
+
+    # Before anything is fetched: the main job plans nothing of the record unless the config asks for it.
+    main_job = snakemake("figures/all", "--dry-run")
+    assert main_job.returncode == 0, main_job.stdout[-4000:] + main_job.stderr[-4000:]
+    run = snakemake("reproduction")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    return work, tables, snakemake, main_job.stdout + main_job.stderr
+
+
+def test_reproduction_end_to_end(reproduction_run):
+    work, tables, _, _ = reproduction_run
+    pairs = pd.read_csv(work / f"results/reproduction/{OURS}/pairs.csv")
+    ours = pd.read_csv(work / f"results/tables/{OURS}.csv")
+    # Both of tiny-a's pairs are in the record; its other eight pairs are the record's only.
+    assert list(pairs["pair"]) == ["red-line-yellow-gem", "yellow-line-yellow-gem"]
+    for row in pairs.itertuples():
+        # The published side by hand from the record's CSVs, the blacklisted agent left out.
+        published = [tables[(a, row.pair)] for a in AGENTS if a != BLACKLISTED]
+        prefs = [(t["reward"] == 10).sum() / (t["reward"] != 0).sum() for t in published]
+        assert row.n_published == 3 and row.mean_published == pytest.approx(np.mean(prefs))
+        mine = ours.loc[ours["pair"] == row.pair, "preference"].dropna()
+        assert row.n_ours == len(mine) and row.mean_ours == pytest.approx(mine.mean())
+        assert row.verdict in ("differs", "inconclusive")  # 2 or fewer agents against 3: never reproduced
+    claims = pd.read_csv(work / f"results/reproduction/{OURS}/claims.csv")
+    assert {"seed variation (ICC)", "outliers"} <= set(claims["claim"])
+    summary = (work / "results/reproduction/summary.md").read_text()
+    assert f"## {OURS} against the published `{RUN}`" in summary
+    assert "not like-for-like" in summary and "256 steps" in summary and "5,000,000" in summary
+    assert "black-line-yellow-gem" in summary  # a pair the record has and tiny-a does not
+    for name in ("preferences", "forest", "claims"):
+        for ext in ("png", "pdf"):
+            assert (work / f"figures/{OURS}/reproduction/{name}.{ext}").stat().st_size > 0
+
+
+def test_reproduction_is_complete_after_one_run_and_a_margin_reruns_only_the_comparison(reproduction_run):
+    work, _, snakemake, _ = reproduction_run
+    run = snakemake("reproduction", "--dry-run")
+    assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr, run.stdout[-3000:]
+    changed = work / "margin.yaml"
+    changed.write_text(yaml.safe_dump({"reproduction": {"margin": 0.2}}))
+    run = snakemake("reproduction", "--dry-run", "--configfile", str(changed))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert job_counts(run.stdout + run.stderr) == {"reproduction_compare": 1, "reproduction_figures": 1,
+                                                    "reproduction_summary": 1, "reproduction": 1}
+
+
+def test_the_main_job_asks_nothing_of_the_record_unless_told(reproduction_run):
+    work, _, snakemake, main_job = reproduction_run
+    planned = job_counts(main_job)
+    assert planned and not {r for r in planned if "published" in r or "reproduction" in r}, planned
+    asked = work / "asked.yaml"
+    asked.write_text(yaml.safe_dump({"reproduction": {"in_figures_all": True}}))
+    run = snakemake("figures/all", "--dry-run", "--configfile", str(asked))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "figures/tiny-a/reproduction/forest.png" in run.stdout + run.stderr

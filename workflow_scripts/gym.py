@@ -1,0 +1,238 @@
+"""The maze games as Gymnasium environments: `MazeGymEnv` (one env) and `MazeVectorEnv` (one batched engine).
+
+Importing this module registers `csgm/MazeSingle-v0`, `csgm/MazeDuel-v0` and `csgm/ProcgenMaze-v0` for
+`gymnasium.make` and `gymnasium.make_vec` (whose default for these ids is the batched `MazeVectorEnv`).
+Both step the engine exactly as `MazeEnv` does, so for the same seed, options and actions they show
+`MazeEnv`'s frames, rewards and episode ends.
+
+Episode ends follow the engine, which resets a finished env inside the step that finishes it (as Procgen
+does): that step returns the episode's last reward with `terminated` (an object reached) or `truncated`
+(the 500-step timeout), and already the first frame of the next episode; the engine never draws a final
+frame. So `MazeVectorEnv` autoresets in `AutoresetMode.SAME_STEP`, without `final_obs` in `info`.
+
+`reset(seed=s)` starts an engine with `rand_seed=s` (0 <= s < 2**31), exactly `MazeEnv(..., rand_seed=s)`.
+An unseeded `reset()` right after an episode ended (or on a new env) shows the episode the engine has
+already begun, keeping `MazeEnv`'s stream of levels; anywhere else it starts an engine whose `rand_seed`
+is drawn from `np_random`, so it too is reproducible after a seeded reset.
+"""
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import gymnasium
+import numpy as np
+from gymnasium import spaces
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from workflow_scripts.game import NUM_ACTIONS
+from workflow_scripts.maze import MazeEnv
+
+ENV_IDS = {"single": "csgm/MazeSingle-v0", "duel": "csgm/MazeDuel-v0", "procgen_maze": "csgm/ProcgenMaze-v0"}
+FRAME_SHAPE = (64, 64, 3)
+SEED_LIMIT = 2**31  # the engine's rand_seed is a non-negative int32
+_METADATA = {"render_modes": ["rgb_array"], "render_fps": 15}
+
+Info = dict[str, Any]
+
+
+def _engine_options(obj1: str | None, obj2: str | None, goal: str | None, background: str | None,
+                    world_dim: int | None, num_levels: int | None, start_level: int | None,
+                    level_seeds: Sequence[int] | None) -> dict[str, Any]:
+    """The options given, by the engine's names; the engine's defaults stand for the rest."""
+    given = {"obj1": obj1, "obj2": obj2, "goal": goal, "background": background, "world_dim": world_dim,
+             "num_levels": num_levels, "start_level": start_level, "level_seeds": level_seeds}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _check_render_mode(render_mode: str | None) -> None:
+    """Only rgb_array (the frame the agent sees) or no rendering."""
+    if render_mode not in (None, "rgb_array"):
+        raise ValueError(f"render_mode {render_mode!r} is not supported; use 'rgb_array' or None")
+
+
+def _rand_seed(seed: Any, options: dict[str, Any] | None) -> int | None:
+    """A reset's seed as the engine's rand_seed (None for none); errors name a seed the engine cannot take."""
+    if options:
+        raise ValueError(f"reset options {sorted(options)} are not supported: pass game options to make, and envs "
+                         f"autoreset in the step that ends an episode, so there is no reset_mask")
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"reset seed must be an int (one engine seeds all its envs), got {type(seed).__name__} "
+                        f"{seed!r}")
+    if not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"reset seed {seed} is outside 0..{SEED_LIMIT - 1}, the engine's rand_seed range")
+    return int(seed)
+
+
+class _Engine:
+    """One batched `MazeEnv`, restarted by seeded resets, with the bookkeeping Gymnasium's reset needs."""
+
+    def __init__(self, num: int, game: str, colours: Mapping[str, Sequence[int]] | None,
+                 engine: str | os.PathLike[str] | None, options: dict[str, Any]) -> None:
+        self.num, self.game, self.colours, self.engine, self.options = num, game, colours, engine, options
+        self.env: MazeEnv | None = None
+        # True while every env's current episode is one nobody has seen (a new engine, or all episodes just begun
+        # by the engine's own reset), so an unseeded reset() shows them instead of restarting the engine.
+        self.unshown = False
+
+    def start(self, rand_seed: int) -> None:
+        """Replace the engine by a new one seeded with rand_seed; options are checked by MazeEnv."""
+        self.close()
+        self.env = MazeEnv(self.num, self.game, colours=self.colours, engine=self.engine, rand_seed=rand_seed,
+                           **self.options)
+        self.unshown = True
+
+    def reset(self, rand_seed: int | None, np_random: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Frames uint8 [N, 64, 64, 3] and level seeds int64 [N] of new episodes: a new engine for a seed or when
+        the current episodes have been seen (seeded from np_random), else the episodes the engine has begun."""
+        if rand_seed is not None:
+            self.start(rand_seed)
+        elif not self.unshown:
+            self.start(int(np_random.integers(SEED_LIMIT)))
+        _, ob, _ = self.env.observe()
+        self.unshown = False
+        return ob["rgb"], np.array([info["level_seed"] for info in self.env.get_info()], dtype=np.int64)
+
+    def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Info]:
+        """One engine step: frames, rewards, terminated, truncated and the engine's info as arrays."""
+        if self.env is None:
+            raise RuntimeError("step() on a closed env: make a new one to continue")
+        self.env.act(actions)
+        rew, ob, first = self.env.observe()
+        infos = self.env.get_info()
+        complete = np.array([bool(info["prev_level_complete"]) for info in infos])
+        info = {"level_seed": np.array([info["level_seed"] for info in infos], dtype=np.int64),
+                "prev_level_seed": np.array([info["prev_level_seed"] for info in infos], dtype=np.int64),
+                "prev_level_complete": complete}
+        # The engine marks the first frame of each new episode; the one before ended by an object or timeout.
+        terminated, truncated = first & complete, first & ~complete
+        self.unshown = bool(first.all())
+        return ob["rgb"], rew.astype(np.float32), terminated, truncated, info
+
+    def close(self) -> None:
+        """Close the engine if one is running."""
+        if self.env is not None:
+            self.env.close()
+            self.env = None
+
+
+class MazeGymEnv(gymnasium.Env[np.ndarray, np.int64]):
+    """One maze game as a Gymnasium env: uint8 frames [64, 64, 3], Discrete(15) actions.
+
+    Keywords are the engine's options (README, "The engine"): obj1/obj2 (duel), goal (single), background,
+    world_dim (not procgen_maze), colours, num_levels, start_level, level_seeds (one level, as a
+    one-element list); engine is the folder holding libmaze.so (default: MazeEnv's).
+    """
+
+    metadata = _METADATA
+
+    def __init__(self, game: str = "single", render_mode: str | None = None, *, obj1: str | None = None,
+                 obj2: str | None = None, goal: str | None = None, background: str | None = None,
+                 world_dim: int | None = None, colours: Mapping[str, Sequence[int]] | None = None,
+                 num_levels: int | None = None, start_level: int | None = None,
+                 level_seeds: Sequence[int] | None = None, engine: str | os.PathLike[str] | None = None) -> None:
+        _check_render_mode(render_mode)
+        self.render_mode = render_mode
+        self.observation_space = spaces.Box(0, 255, FRAME_SHAPE, np.uint8)
+        self.action_space = spaces.Discrete(NUM_ACTIONS)
+        options = _engine_options(obj1, obj2, goal, background, world_dim, num_levels, start_level, level_seeds)
+        self._engine = _Engine(1, game, colours, engine, options)
+        # Built now so that bad options fail in gymnasium.make, not at the first reset.
+        self._engine.start(int(self.np_random.integers(SEED_LIMIT)))
+        self._frame = np.zeros(FRAME_SHAPE, dtype=np.uint8)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, Info]:
+        """Start an episode: see the module docstring for what a seed and an unseeded reset do."""
+        rand_seed = _rand_seed(seed, options)  # checked before np_random is reseeded
+        super().reset(seed=seed)
+        frames, level_seeds = self._engine.reset(rand_seed, self.np_random)
+        self._frame = frames[0]
+        return self._frame, {"level_seed": int(level_seeds[0])}
+
+    def step(self, action: int | np.integer) -> tuple[np.ndarray, float, bool, bool, Info]:
+        """Play one action; at an episode's end the frame is already the next episode's first."""
+        if not self.action_space.contains(action):
+            raise ValueError(f"action must be an int in 0..{NUM_ACTIONS - 1}, got {action!r}")
+        frames, rew, terminated, truncated, info = self._engine.step(np.array([action], dtype=np.int32))
+        self._frame = frames[0]
+        return (self._frame, float(rew[0]), bool(terminated[0]), bool(truncated[0]),
+                {key: value[0].item() for key, value in info.items()})
+
+    def render(self) -> np.ndarray | None:
+        """The frame the agent saw last, uint8 [64, 64, 3], when render_mode is 'rgb_array'."""
+        return self._frame.copy() if self.render_mode == "rgb_array" else None
+
+    def close(self) -> None:
+        """Release the engine."""
+        self._engine.close()
+
+
+class MazeVectorEnv(VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
+    """`num_envs` copies of a maze game stepped together by one engine, autoresetting in the same step.
+
+    Keywords as `MazeGymEnv` (level_seeds: one level per env), plus num_threads (engine worker threads,
+    0 = step inline; results do not depend on it). `info` holds, per env, level_seed (the level now shown),
+    prev_level_seed and prev_level_complete (the level just played, and whether an object ended it), each
+    with Gymnasium's `_key` mask; when an episode ended, `final_info` holds its level_seed.
+    """
+
+    metadata = {**_METADATA, "autoreset_mode": AutoresetMode.SAME_STEP}
+
+    def __init__(self, num_envs: int = 1, game: str = "single", render_mode: str | None = None, *,
+                 obj1: str | None = None, obj2: str | None = None, goal: str | None = None,
+                 background: str | None = None, world_dim: int | None = None,
+                 colours: Mapping[str, Sequence[int]] | None = None, num_levels: int | None = None,
+                 start_level: int | None = None, level_seeds: Sequence[int] | None = None,
+                 num_threads: int = 0, engine: str | os.PathLike[str] | None = None) -> None:
+        _check_render_mode(render_mode)
+        options = _engine_options(obj1, obj2, goal, background, world_dim, num_levels, start_level, level_seeds)
+        self._engine = _Engine(num_envs, game, colours, engine, {**options, "num_threads": num_threads})
+        # Built now so that bad options (num_envs too) fail in gymnasium.make_vec, not at the first reset.
+        self._engine.start(int(self.np_random.integers(SEED_LIMIT)))
+        self.num_envs = num_envs
+        self.render_mode = render_mode
+        self.single_observation_space = spaces.Box(0, 255, FRAME_SHAPE, np.uint8)
+        self.single_action_space = spaces.Discrete(NUM_ACTIONS)
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+        self._frames = np.zeros((num_envs, *FRAME_SHAPE), dtype=np.uint8)
+
+    def reset(self, *, seed: int | None = None,
+              options: dict[str, Any] | None = None) -> tuple[np.ndarray, Info]:
+        """Start every env: see the module docstring for what a seed and an unseeded reset do."""
+        rand_seed = _rand_seed(seed, options)  # checked before np_random is reseeded
+        super().reset(seed=seed)
+        self._frames, level_seeds = self._engine.reset(rand_seed, self.np_random)
+        return self._frames, {"level_seed": level_seeds, "_level_seed": np.ones(self.num_envs, dtype=bool)}
+
+    def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Info]:
+        """Play one action per env; an env whose episode ended already shows its next episode's first frame."""
+        self._frames, rew, terminated, truncated, info = self._engine.step(np.asarray(actions))
+        masks = {f"_{key}": np.ones(self.num_envs, dtype=bool) for key in info}
+        ended = terminated | truncated
+        if ended.any():
+            info["final_info"] = {"level_seed": np.where(ended, info["prev_level_seed"], 0), "_level_seed": ended}
+            masks["_final_info"] = ended
+        return self._frames, rew, terminated, truncated, {**info, **masks}
+
+    def render(self) -> tuple[np.ndarray, ...] | None:
+        """Each env's last frame, uint8 [64, 64, 3], when render_mode is 'rgb_array'."""
+        return tuple(self._frames.copy()) if self.render_mode == "rgb_array" else None
+
+    def close_extras(self, **kwargs: Any) -> None:
+        """Release the engine."""
+        self._engine.close()
+
+
+def _register() -> None:
+    """Register every game's id, once per process."""
+    for game, env_id in ENV_IDS.items():
+        if env_id not in gymnasium.registry:
+            gymnasium.register(id=env_id, entry_point=f"{__name__}:MazeGymEnv",
+                               vector_entry_point=f"{__name__}:MazeVectorEnv", kwargs={"game": game})
+
+
+_register()
