@@ -202,9 +202,10 @@ def test_published_source_plans_the_paper_figures_without_training(tmp_path):
     assert counts["scatter_plot"] == counts["import_published"] == 83
     assert counts["experiment_table"] == counts["experiment_summary"] == len(published) == 6
     assert counts["download_published"] == counts["unpack_published"] == counts["index_published"] == 1
-    assert counts["compare_published"] == len(config["published"]["compare"])
-    assert counts["published_agent_gif"] == len(config["published"]["gifs"]) == 2
-    assert counts["published_learning_curves"] == counts["analysis_seed_variation"] == 6
+    # What needs the record's models or logs is planned once the record is indexed (it may have been fetched
+    # without them: tests/test_published.py), so a dry run before that does not list it.
+    assert not {"compare_published", "published_agent_gif", "published_learning_curves"} & set(counts)
+    assert counts["analysis_seed_variation"] == 6
     assert counts["analysis_channels"] == counts["channel_figures"] == 5
     assert not {"train_agent", "evaluate_agent", "learning_curves", "agent_gif", "vector_field",
                 "vector_field_difference"} & set(counts)
