@@ -1,5 +1,6 @@
 # Helpers shared by the rule files.
 import dataclasses
+import functools
 import glob
 import pathlib
 

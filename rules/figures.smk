@@ -231,6 +231,7 @@ def figure_targets():
     return targets + analysis_targets() + reproduction_figure_targets() + rules.object_icons.output
 
 
+@functools.cache  # figures/all asks twice (input and params); the record does not change while planning
 def record_products():
     """The figures that need the published record's trained models or training logs, as (those it can make,
     {figure: why not} for the others): a record fetched without its models still makes everything else."""

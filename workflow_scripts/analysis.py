@@ -167,15 +167,19 @@ def channel_glm(table: pd.DataFrame, reference: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def holm(p: np.ndarray, alpha: float) -> np.ndarray:
-    """Holm's step-down rejections at family-wise rate alpha, one family per row of p-values (NaN: kept).
-    By hand because statsmodels' multipletests takes one family per call, tens of milliseconds each."""
-    order = np.argsort(p, axis=1)
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values, one family per row of p-values: the family is the row's defined
+    values (the i-th smallest of m times m - i + 1, kept increasing, at most 1); NaN stays NaN. A p-value is
+    rejected at family-wise rate alpha when its adjusted value is at most alpha. By hand because statsmodels'
+    multipletests takes one family per call, tens of milliseconds each."""
+    p = np.atleast_2d(np.asarray(p, dtype=float))
+    order = np.argsort(p, axis=1)  # NaN last
     ranked = np.take_along_axis(p, order, axis=1)
-    steps = alpha / (p.shape[1] - np.arange(p.shape[1]))
-    rejected = np.cumprod(ranked <= steps, axis=1).astype(bool)
-    result = np.zeros_like(rejected)
-    np.put_along_axis(result, order, rejected, axis=1)
+    factors = np.isfinite(p).sum(axis=1, keepdims=True) - np.arange(p.shape[1])
+    adjusted = np.minimum(1.0, np.fmax.accumulate(ranked * factors, axis=1))
+    adjusted[np.isnan(ranked)] = np.nan
+    result = np.empty_like(adjusted)
+    np.put_along_axis(result, order, adjusted, axis=1)
     return result
 
 
@@ -188,7 +192,7 @@ def channel_classes(effects: pd.DataFrame, min_effect: float = 0.1, alpha: float
     sizes = effects[[f"effect_{c}" for c in CHANNELS]].to_numpy(float)
     known = np.isfinite(sizes).all(1)
     p = np.where(known[:, None], effects[[f"p_{c}" for c in CHANNELS]].to_numpy(float), 1.0)
-    used = holm(p, alpha) & (np.abs(sizes) >= min_effect) & known[:, None]
+    used = (holm(p) <= alpha) & (np.abs(sizes) >= min_effect) & known[:, None]
     reasons = effects["reason"].fillna("") if "reason" in effects else pd.Series("", index=effects.index)
     rows = []
     for agent, size, use, ok, reason in zip(effects["agent"], sizes, used, known, reasons):

@@ -135,13 +135,9 @@ def _population(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def holm(p: pd.Series) -> pd.Series:
-    """Holm's step-down adjustment over the defined p-values (the i-th smallest of m times m - i + 1, kept
-    increasing, at most 1): it holds the chance of any false `differs` among them at alpha. NaN stays NaN."""
-    adjusted = pd.Series(np.nan, index=p.index)
-    defined = p.dropna().sort_values(kind="stable")
-    factors = len(defined) - np.arange(len(defined))
-    adjusted[defined.index] = np.minimum(1.0, np.maximum.accumulate(defined.to_numpy(float) * factors))
-    return adjusted
+    """Holm's step-down adjustment over the defined p-values (analysis.holm): it holds the chance of any false
+    `differs` among them at alpha. NaN stays NaN."""
+    return pd.Series(analysis.holm(p.to_numpy(float))[0], index=p.index)
 
 
 def _compare(x: np.ndarray, y: np.ndarray, margin: float, alpha: float, permutations: int,
