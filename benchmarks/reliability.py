@@ -366,6 +366,10 @@ def workflow_cases(b: Bench) -> None:
     b.case("deleted figure", "drawn again", lambda: rerun_matches(figure.unlink))
     b.case("empty figure with its old time stamp", "drawn again, listed with its new sha256",
            lambda: _damaged_figure(b, rerun_matches))
+    b.case("deleted evaluation CSV, then one table as the target", "made again for that table; same tables",
+           lambda: rerun_matches(csv.unlink, "results/tables/tiny-a/red-line-yellow-gem.csv"))
+    b.case("figure replaced by another whole one, old time stamp kept", "kept, and listed with its sha256",
+           lambda: _replaced_figure(b))
     evaluation = b.root / "results/eval/tiny-b/green-line-red-line/seed_0.csv"
     b.case("deleted evaluation CSV, then `snakemake evaluate`", "made again by the intermediate target; same tables",
            lambda: rerun_matches(evaluation.unlink, "evaluate"))
@@ -387,6 +391,24 @@ def _damaged_figure(b: Bench, rerun_matches: Callable) -> tuple[bool, str]:
     ok, said = rerun_matches(empty_it)
     listed = hashlib.sha256(figure.read_bytes()).hexdigest() in (b.root / "figures/all").read_text()
     return ok and figure.read_bytes() == whole and listed, f"{said}; {'listed' if listed else 'NOT listed'}"
+
+
+def _replaced_figure(b: Bench) -> tuple[bool, str]:
+    figure, other = b.root / "figures/tiny-a/summary.png", b.root / "figures/tiny-b/summary.png"
+    whole, stamp = figure.read_bytes(), (figure.stat().st_atime, figure.stat().st_mtime)
+    figure.write_bytes(other.read_bytes())
+    os.utime(figure, stamp)
+    try:
+        run = b.snakemake("figures/all")
+        kept = figure.read_bytes() == other.read_bytes()
+        listed = f"{hashlib.sha256(other.read_bytes()).hexdigest()}  figures/tiny-a/summary.png" in (
+            b.root / "figures/all").read_text()
+    finally:
+        figure.write_bytes(whole)
+        os.utime(figure, stamp)
+    b.snakemake("all")
+    return run.returncode == 0 and kept and listed, (f"rc {run.returncode}; {'kept' if kept else 'OVERWRITTEN'}; "
+                                                     f"{'listed' if listed else 'NOT listed'} with its sha256")
 
 
 def _engine_variable(b: Bench, reference: dict[str, bytes]) -> tuple[bool, str]:

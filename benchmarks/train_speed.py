@@ -6,13 +6,14 @@ Usage: python benchmarks/train_speed.py [--ppo hard-500] [--iterations 2] [--dev
 """
 
 import argparse
+import dataclasses
 import platform
 import time
 
 import torch
 import yaml
 
-from workflow_scripts.devices import device_setup
+from workflow_scripts.devices import device_setup, resolve_bf16
 from workflow_scripts.train import Trainer, TrainConfig
 
 
@@ -39,6 +40,7 @@ def main() -> None:
     # The setup train() uses (threads, TF32 off, deterministic algorithms, GPU claim), so this times what
     # training jobs run.
     with device_setup(args.device, config.torch_threads, config.bf16) as device:
+        config = dataclasses.replace(config, bf16=resolve_bf16(config.bf16, device))
         print_report(measure(config, device, args.iterations), config, device, args.ppo)
 
 

@@ -38,8 +38,15 @@ def check_rerun_triggers():
 # plain inputs: a remade checkpoint or table reruns what is made from it.
 def job_code(rule_name):
     """The project modules that a rule's entry script imports, directly or not, as ancient inputs: the set is
-    tracked (Snakemake's input trigger), their content through code_version(rule_name)."""
-    return ancient(list(project_imports(f"workflow_scripts/jobs/{rule_name}.py", workflow.basedir)))
+    tracked (Snakemake's input trigger), their content through code_version(rule_name). As an input function,
+    it also lets file targets repair what they were made from (repair_file_targets, rules/guard.smk)."""
+    modules = ancient(list(project_imports(f"workflow_scripts/jobs/{rule_name}.py", workflow.basedir)))
+
+    def inputs(wildcards):
+        repair_file_targets()
+        return modules
+
+    return inputs
 
 
 def code_version(rule_name):

@@ -27,9 +27,28 @@ def workflow_products():
 # Only the process that plans the run looks; cluster jobs parse the workflow again on their nodes.
 STALE = provenance.stale_sources(workflow_products()) if workflow.is_main_process else {}
 if STALE:
-    logger.warning(f"{len(STALE)} files that results were made from are missing; the default target, figures/all "
-                   f"and the targets engine, train and evaluate make them again, and everything made from them "
-                   f"(a single file as the target only names them):\n  {provenance.describe(STALE)}")
+    logger.warning(f"{len(STALE)} files that results were made from are missing; every target makes those it "
+                   f"needs again, and everything made from them:\n  {provenance.describe(STALE)}")
+
+
+_TARGETS_REPAIRED = []
+
+
+def repair_file_targets():
+    """Files named as targets are remade when they, or any file they were made from, are stale: those stale
+    products join Snakemake's forced files, as `--forcerun` would make them, since Snakemake alone finds the
+    targets up to date. Called from every script rule's inputs (job_code), so that it runs while the first job
+    is planned, before Snakemake decides what needs to run; the named targets (engine, train, evaluate,
+    figures/all) repair through their own inputs."""
+    if _TARGETS_REPAIRED or not STALE:
+        return
+    _TARGETS_REPAIRED.append(True)
+    files = [t for t in workflow.dag_settings.targets if not workflow.is_rule(t)]
+    forced = provenance.stale_ancestors(files, STALE)
+    if forced:
+        logger.warning(f"{len(forced)} files made from missing files are made again for the targets: "
+                       + ", ".join(sorted(forced)))
+        workflow.dag.forcefiles.update(forced)
 
 
 def stale_under(*folders):
@@ -44,7 +63,8 @@ _DAMAGED_CHECKED = []
 def redraw_damaged_figures():
     """Figures that are on disk but not whole (provenance.damaged_files: empty, or cut short) are drawn again
     rather than listed: they join Snakemake's forced files while figures/all is planned, before it decides
-    which jobs need to run, so a dry run shows them too."""
+    which jobs need to run, so a dry run shows them too. Whole figures whose content is not what figures/all
+    lists are listed again."""
     if _DAMAGED_CHECKED or not workflow.is_main_process:
         return
     _DAMAGED_CHECKED.append(True)
@@ -53,3 +73,9 @@ def redraw_damaged_figures():
         logger.warning(f"{len(damaged)} figures are damaged; they are drawn again: "
                        + "; ".join(f"{path} ({why})" for path, why in sorted(damaged.items())))
         workflow.dag.forcefiles.update(damaged)
+    changed = sorted(set(provenance.listed_but_changed("figures/all")) - set(damaged))
+    if changed:
+        logger.warning(f"{len(changed)} figures differ from what figures/all lists (replaced since it was written; "
+                       f"a figure is never overwritten unasked: delete one to have it drawn again); figures/all "
+                       f"lists them again as they are: " + ", ".join(changed))
+        workflow.dag.forcefiles.add("figures/all")

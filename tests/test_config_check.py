@@ -67,6 +67,7 @@ def test_shipped_config_passes():
      "experiments.maze-5x5.background: 'white' must be one of black, grey, textured"),
     (lambda c: c["evaluation"].update(num_level=10), "evaluation: unknown key 'num_level' (known keys: bf16, bootstrap"),
     (lambda c: c["ppo"]["hard-500"].pop("gamma"), "ppo.hard-500: 'gamma' is missing"),
+    (lambda c: c["ppo"]["demo"].update(bf16="yes"), "ppo.demo.bf16: 'yes' must be one of true, false, auto"),
 ])
 def test_schema_problems_in_words(mutate, message):
     config = copy.deepcopy(shipped())

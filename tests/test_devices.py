@@ -11,7 +11,8 @@ import torch
 
 from tests.conftest import REPO
 from workflow_scripts import gpus
-from workflow_scripts.devices import bf16_note, device_setup, resolve_device
+from workflow_scripts import devices
+from workflow_scripts.devices import bf16_note, device_setup, resolve_bf16, resolve_device
 
 no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the behaviour where torch has no CUDA")
 
@@ -50,6 +51,31 @@ def test_bf16_warns_on_gpus_without_native_bfloat16(capability, warned):
     if warned:
         assert f"{capability[0]}.{capability[1]}" in note and "emulated" in note
 
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512_bf16\nbogomips\t: 1\n")
+    assert devices.cpu_flags(cpuinfo) >= {"avx2", "avx512_bf16"}
+    assert devices.cpu_flags(tmp_path / "none") == frozenset()
+
+
+@pytest.mark.parametrize("flags, chosen", [({"avx2"}, False), ({"avx2", "avx512f"}, False),
+                                           ({"avx512f", "avx512_bf16"}, True), ({"amx_bf16"}, True)])
+def test_bf16_auto_takes_bfloat16_only_where_the_cpu_has_it(monkeypatch, flags, chosen):
+    """auto must not pick the emulated bfloat16 of an AVX2-only (or AVX-512 without BF16) CPU: 8x slower than
+    float32 there."""
+    monkeypatch.setattr(devices, "cpu_flags", lambda: frozenset(flags))
+    cpu = torch.device("cpu")
+    assert resolve_bf16("auto", cpu) is chosen
+    assert resolve_bf16(True, cpu) is True and resolve_bf16(False, cpu) is False
+    lines = []
+    with device_setup("cpu", threads=1, bf16="auto", log=lines.append):
+        pass
+    assert lines[0].startswith("device cpu, bfloat16 autocast" if chosen else "device cpu, float32 (TF32 off)")
+    assert "(bf16: auto; " in lines[0]
+    with pytest.raises(ValueError, match="true, false or auto"):
+        resolve_bf16("yes", cpu)
 
 def test_concurrent_jobs_claim_distinct_gpus_then_share_them_up_to_the_limit(tmp_path):
     """A fake machine of 2 GPUs, 2 agents per GPU: slots fill GPU by GPU, the fifth claim fails, and a

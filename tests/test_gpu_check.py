@@ -5,6 +5,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -19,6 +21,7 @@ def _files(root: Path) -> dict[str, int]:
     return out
 
 
+@pytest.mark.slow
 def test_gpu_check_dry_run_goes_through_every_stage_and_writes_only_its_folder(engine, tmp_path):
     before = _files(REPO)
     out = tmp_path / "check"

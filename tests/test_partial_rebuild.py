@@ -20,6 +20,9 @@ from PIL import Image
 
 from tests import tiny_workflow as tiny
 
+# Every test here works on a complete run of the tiny workflow (minutes on 2 cores).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def workflow(tmp_path_factory) -> dict:

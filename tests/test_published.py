@@ -362,6 +362,7 @@ def workflow_run(engine, tmp_path_factory):
     return work, tables, snakemake
 
 
+@pytest.mark.slow
 def test_figures_from_the_published_record_end_to_end(workflow_run):
     work, tables, snakemake = workflow_run
     listed = listed_figures(work)
@@ -427,6 +428,7 @@ def test_figures_from_the_published_record_end_to_end(workflow_run):
     assert [c["md5"] for c in calls] == [True, False] and all(c["record"] == RECORD for c in calls)
 
 
+@pytest.mark.slow
 def test_a_record_of_results_only_makes_every_figure_but_those_that_need_its_models(engine, tmp_path):
     config = published_config()
     config["published"]["files"] = ["results-*.zip"]
@@ -452,6 +454,7 @@ def test_a_record_of_results_only_makes_every_figure_but_those_that_need_its_mod
     assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-3000:]
 
 
+@pytest.mark.slow
 def test_without_a_network_the_run_says_what_to_do_once(engine, tmp_path):
     _, snakemake = published_workspace(tmp_path, engine, published_config(), offline=True)
     run = snakemake("figures/all")
@@ -461,6 +464,7 @@ def test_without_a_network_the_run_says_what_to_do_once(engine, tmp_path):
     assert "Traceback" in (tmp_path / "results/logs/published/download.log").read_text()
 
 
+@pytest.mark.slow
 def test_published_workflow_is_complete_after_one_run(workflow_run):
     work, _, snakemake = workflow_run
     run = snakemake("figures/all", "--dry-run")
@@ -526,6 +530,7 @@ def test_names_the_record_lacks_are_listed_with_the_closest(unpacked):
     assert problems[2].startswith("published.gifs: no agent 'nobody'")
 
 
+@pytest.mark.slow
 def test_a_corrected_record_file_is_picked_up_and_a_touch_is_not(workflow_run):
     """The README's offline path: a corrected archive copied in with its md5 in record.md5; the agent's table
     row then follows the corrected file. A touched archive reruns nothing."""
@@ -565,6 +570,7 @@ def test_a_corrected_record_file_is_picked_up_and_a_touch_is_not(workflow_run):
     assert "Nothing to be done" in (lambda r: r.stdout + r.stderr)(snakemake("figures/all", "--dry-run"))
 
 
+@pytest.mark.slow
 def test_a_blacklist_typo_stops_the_run_naming_the_entry(workflow_run):
     work, _, snakemake = workflow_run
     config = yaml.safe_load((work / "config.yaml").read_text())

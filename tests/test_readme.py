@@ -13,6 +13,9 @@ import pytest
 from tests import tiny_workflow as tiny
 from tests.conftest import REPO
 
+# Every test here works on a complete run of the tiny workflow (minutes on 2 cores).
+pytestmark = pytest.mark.slow
+
 SKIP = re.compile(r"<!-- not run by the tests: (?P<reason>.+?) -->")
 ALLOWED_REASONS = ("needs the network", "needs a GPU")
 

@@ -323,6 +323,7 @@ def reproduction_run(engine, tmp_path_factory):
     return work, tables, snakemake, main_job.stdout + main_job.stderr
 
 
+@pytest.mark.slow
 def test_reproduction_end_to_end(reproduction_run):
     work, tables, _, _ = reproduction_run
     pairs = pd.read_csv(work / f"results/reproduction/{OURS}/pairs.csv")
@@ -348,6 +349,7 @@ def test_reproduction_end_to_end(reproduction_run):
             assert (work / f"figures/{OURS}/reproduction/{name}.{ext}").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_reproduction_is_complete_after_one_run_and_a_margin_reruns_only_the_comparison(reproduction_run):
     work, _, snakemake, _ = reproduction_run
     run = snakemake("reproduction", "--dry-run")
@@ -360,6 +362,7 @@ def test_reproduction_is_complete_after_one_run_and_a_margin_reruns_only_the_com
                                                     "reproduction_summary": 1, "reproduction": 1}
 
 
+@pytest.mark.slow
 def test_the_main_job_asks_nothing_of_the_record_unless_told(reproduction_run):
     work, _, snakemake, main_job = reproduction_run
     planned = job_counts(main_job)

@@ -13,6 +13,9 @@ import pytest
 from tests import tiny_workflow as tiny
 from tests.tiny_workflow import apply_engine_fix, apply_ppo_fix, differences, results, same, weights_of
 
+# Every test here works on a complete run of the tiny workflow (minutes on 2 cores).
+pytestmark = pytest.mark.slow
+
 
 def one_experiment(root: Path) -> Path:
     """The tiny configuration with only tiny-a on one pair, and without GIFs, vector fields or illustrations:

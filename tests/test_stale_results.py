@@ -16,6 +16,9 @@ import pytest
 from tests import tiny_workflow as tiny
 from workflow_scripts import provenance
 
+# Every test here works on a complete run of the tiny workflow (minutes on 2 cores).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def workflow(tmp_path_factory) -> dict:
@@ -122,6 +125,49 @@ def test_the_evaluate_target_repairs_what_it_stands_for(workflow):
     assert tables(root) == workflow["tables"]
     settle(root)
 
+
+
+@pytest.mark.parametrize("target", ["results/tables/tiny-a/red-line-yellow-gem.csv",
+                                    "figures/tiny-a/scatter/red-line-yellow-gem.png"])
+def test_a_single_file_target_repairs_what_it_was_made_from(workflow, target):
+    """The issue's case for single files: the evaluation behind a table (and behind the figure drawn from that
+    table) is gone; asking for the table, or the figure, makes the evaluation again and then the file itself,
+    where Snakemake alone says "Nothing to be done"."""
+    root = workflow["root"]
+    csv = root / "results/eval/tiny-a/red-line-yellow-gem/seed_0.csv"
+    csv.unlink()
+    planned = plan(root, target)
+    assert {"evaluate_agent", "aggregate_pair"} <= planned, planned
+    said = run(root, target)
+    assert "files made from missing files are made again for the targets: " in said
+    assert "results/tables/tiny-a/red-line-yellow-gem.csv" in said
+    assert csv.exists()
+    assert tables(root) == workflow["tables"]
+    settle(root)
+
+
+def test_a_figure_replaced_under_its_old_time_stamp_is_listed_as_it_is(workflow):
+    """A whole figure replaced by hand (another valid PNG, the old time stamp kept): figures/all must list what
+    is on disk, and the replacement is kept, not drawn over."""
+    root = workflow["root"]
+    scatter = root / "figures/tiny-a/scatter/red-line-yellow-gem.png"
+    other = (root / "figures/tiny-a/scatter/yellow-line-yellow-gem.png").read_bytes()
+    whole, stamp = scatter.read_bytes(), (scatter.stat().st_atime, scatter.stat().st_mtime)
+    scatter.write_bytes(other)
+    os.utime(scatter, stamp)
+    try:
+        said = run(root, "figures/all")
+        assert "1 figures differ from what figures/all lists" in said
+        assert scatter.read_bytes() == other
+        listing = (root / "figures/all").read_text()
+        assert f"{hashlib.sha256(other).hexdigest()}  figures/tiny-a/scatter/red-line-yellow-gem.png" in listing
+        assert plan(root) == set()
+    finally:
+        scatter.write_bytes(whole)
+        os.utime(scatter, stamp)
+    run(root, "figures/all")
+    assert f"{hashlib.sha256(whole).hexdigest()}  figures/tiny-a/scatter" in (root / "figures/all").read_text()
+    settle(root)
 
 def test_a_damaged_figure_is_drawn_again_not_listed(workflow):
     root = workflow["root"]

@@ -1,6 +1,7 @@
 """Training: reproducible from the seed, resumable after a kill, the original's checkpoint schedule and
 format, and a small learning test."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -165,11 +166,12 @@ def mean_episode_length(policy_path, levels, world_dim):
     return training_game_episodes(policy_path, "yellow_line_diag", "black", world_dim, levels).steps.mean()
 
 
+@pytest.mark.slow
 def test_agent_learns_a_small_maze(engine, tmp_path):
     """On 3x3 mazes a short run must cut the steps to the goal on unseen levels well below the untrained
     policy's; broken advantages, losses or sampling leave it near the random walk."""
     config = TrainConfig(seed=0, world_dim=3, n_envs=16, n_steps=32, minibatches=4, epochs=3, timesteps=12288,
-                         gamma=0.99, torch_threads=2, env_threads=0, bf16=True)
+                         gamma=0.99, torch_threads=2, env_threads=0, bf16=False)
     final = train(config, tmp_path, device="cpu")
     unseen = list(range(200_000, 200_100))
     before = mean_episode_length(checkpoint_path(tmp_path, 0), unseen, 3)
@@ -231,3 +233,16 @@ def test_default_identity_follows_the_engine_it_loads(engine, tmp_path):
     (copy / "assets" / "wall.pam").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     assert default_identity(copy)["engine"] != base["engine"]
     assert default_identity(copy)["code"] == base["code"]
+
+
+def test_bf16_auto_trains_and_resumes_in_the_precision_it_chose(engine, tmp_path, capsys, monkeypatch):
+    """`bf16: auto` on a CPU without native bfloat16 trains in float32, exactly as `bf16: false`; the checkpoint
+    records the precision chosen, and a killed run resumes under auto."""
+    from workflow_scripts import devices
+    monkeypatch.setattr(devices, "cpu_flags", lambda: frozenset({"avx2"}))
+    auto, fp32 = TrainConfig(seed=6, bf16="auto", **TINY), TrainConfig(seed=6, bf16=False, **TINY)
+    train(auto, tmp_path / "auto", device="cpu", stop_after_iterations=1)
+    final = train(auto, tmp_path / "auto", device="cpu")
+    assert "resuming at timestep 64" in capsys.readouterr().out
+    assert json.loads(torch.load(final, weights_only=True)["config"])["bf16"] is False
+    assert_same(weights(final), weights(train(fp32, tmp_path / "fp32", device="cpu")))

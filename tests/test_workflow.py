@@ -150,6 +150,7 @@ def test_bad_experiments_stop_the_workflow_before_any_job(tmp_path, mutate, frag
     assert fragment in run.stdout + run.stderr
 
 
+@pytest.mark.slow
 def test_paper_scale_plans_every_agent_and_pair(tmp_path):
     config = load_config()
     config["scale"] = "paper"
@@ -159,6 +160,7 @@ def test_paper_scale_plans_every_agent_and_pair(tmp_path):
     assert counts == {"train_agent": "600", "evaluate_agent": str(83 * 100)}
 
 
+@pytest.mark.slow
 def test_figures_all_covers_every_figure(tmp_path):
     """The listing's inputs planned by Snakemake, against the figures the config asks for."""
     for scale in ("demo", "paper"):

@@ -4,6 +4,7 @@ their line, schema errors in words with the key they concern, and values the eng
 Torch-free and gym3-free, since the workflow runs these checks every time it is parsed.
 """
 
+import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -115,7 +116,7 @@ def _in_words(error: jsonschema.ValidationError) -> str:
         case "exclusiveMinimum":
             return f"{value} must be greater than {rule}"
         case "enum":
-            return f"{value!r} must be one of {', '.join(map(str, rule))}"
+            return f"{value!r} must be one of {', '.join(r if isinstance(r, str) else json.dumps(r) for r in rule)}"
         case "type":
             return f"{value!r} must be of type {rule}"
         case "required":

@@ -10,6 +10,7 @@ the same seed give identical weights.
 import contextlib
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import torch
 
@@ -23,6 +24,41 @@ def bf16_note(capability: tuple[int, int]) -> str | None:
         return (f"bf16 is set, but this GPU (compute capability {capability[0]}.{capability[1]}) has no native "
                 "bfloat16: it runs emulated, usually slower than float32; set bf16: false for this GPU")
     return None
+
+
+# CPU flags of native bfloat16 arithmetic; without them autocast emulates it, several times slower than float32
+# (8x for a policy forward pass on an AVX2-only AMD EPYC, README "Quick start").
+CPU_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def cpu_flags(cpuinfo: str | os.PathLike[str] = "/proc/cpuinfo") -> frozenset[str]:
+    """The CPU's feature flags as Linux lists them; empty where there is no such file (macOS, Windows)."""
+    try:
+        text = Path(cpuinfo).read_text()
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Whether the device computes bfloat16 natively: CUDA GPUs of compute capability 8.0 or later, CPUs with
+    AVX-512 BF16 or AMX."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_capability(device) >= (8, 0)
+    return bool(CPU_BF16_FLAGS & cpu_flags())
+
+
+def resolve_bf16(setting: bool | str, device: torch.device) -> bool:
+    """A `bf16` setting made a choice: "auto" is bfloat16 autocast where the device has it natively, float32
+    elsewhere; true and false are kept."""
+    if setting == "auto":
+        return native_bf16(device)
+    if not isinstance(setting, bool):
+        raise ValueError(f"bf16 must be true, false or auto, not {setting!r}")
+    return setting
 
 
 def resolve_device(device: str, gpu_requested: bool = False) -> torch.device:
@@ -55,9 +91,11 @@ def set_numerics(threads: int) -> None:
     torch.use_deterministic_algorithms(True)
 
 
-def describe(device: torch.device, bf16: bool) -> str:
-    """One log line naming the device and the precision."""
-    precision = "bfloat16 autocast" if bf16 else "float32 (TF32 off)"
+def describe(device: torch.device, bf16: bool | str) -> str:
+    """One log line naming the device and the precision (and, for bf16: auto, what it chose)."""
+    precision = "bfloat16 autocast" if resolve_bf16(bf16, device) else "float32 (TF32 off)"
+    if bf16 == "auto":
+        precision += f" (bf16: auto; {'native' if native_bf16(device) else 'no native'} bfloat16 on this device)"
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
         major, minor = torch.cuda.get_device_capability(index)
@@ -69,7 +107,7 @@ def describe(device: torch.device, bf16: bool) -> str:
 
 
 @contextlib.contextmanager
-def device_setup(device: str = "auto", threads: int = 1, bf16: bool = False, gpu_requested: bool = False,
+def device_setup(device: str = "auto", threads: int = 1, bf16: bool | str = False, gpu_requested: bool = False,
                  agents_per_gpu: int = 1, num_gpus: int | None = None, lock_dir: str | os.PathLike[str] | None = None,
                  log: Callable[[str], None] = print) -> Iterator[torch.device]:
     """The device a job runs on, set up as the module docstring says, and logged. Where no scheduler chose
@@ -85,7 +123,7 @@ def device_setup(device: str = "auto", threads: int = 1, bf16: bool = False, gpu
             resolved = torch.device("cuda", gpu)
         if resolved.type == "cuda":
             torch.cuda.set_device(resolved)
-            if bf16 and (note := bf16_note(torch.cuda.get_device_capability(resolved))):
+            if bf16 is True and (note := bf16_note(torch.cuda.get_device_capability(resolved))):
                 log(f"WARNING: {note}")
         log(describe(resolved, bf16))
         yield resolved

@@ -8,6 +8,7 @@ output; an output whose recorded input is missing is stale. The workflow makes s
 through them everything made from them (rules/guard.smk).
 """
 
+import hashlib
 import json
 import os
 from base64 import urlsafe_b64encode
@@ -57,6 +58,25 @@ def stale_sources(products: Iterable[str], metadata_dir: str | os.PathLike[str] 
     return stale
 
 
+def stale_ancestors(targets: Iterable[str], stale: dict[str, list[str]],
+                    metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> set[str]:
+    """The stale products (made from a missing file, per `stale`) among the targets and everything they were
+    recorded as made from, however far back: a single file asked for is up to date for Snakemake while a
+    file it was made from, long before, is stale (snakemake/snakemake#1978)."""
+    stale_products = {p for made in stale.values() for p in made}
+    found: set[str] = set()
+    seen: set[str] = set()
+    todo = [os.path.normpath(t) for t in targets]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if path in stale_products:
+            found.add(path)
+        todo.extend(os.path.normpath(f) for f in recorded_inputs(path, metadata_dir) or ())
+    return found
+
 def describe(stale: dict[str, list[str]], shown: int = 10) -> str:
     """A few lines naming the missing files and what was made from them."""
     lines = [f"{source} (used by {made[0]}{f' and {len(made) - 1} more' if len(made) > 1 else ''})"
@@ -64,6 +84,27 @@ def describe(stale: dict[str, list[str]], shown: int = 10) -> str:
     more = f"\n  ... and {len(stale) - shown} more" if len(stale) > shown else ""
     return "\n  ".join(lines) + more
 
+
+
+def listed_but_changed(listing: str | os.PathLike[str]) -> list[str]:
+    """Files that a listing of `<sha256>  <path>` lines (figures/all) names with a sha256 that is not that of the
+    file on disk any more: replaced by hand, or copied over with their old time stamps kept, so that Snakemake
+    sees nothing new. Files that are gone are left to Snakemake."""
+    try:
+        lines = Path(listing).read_text().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    changed = []
+    for line in lines:
+        digest, sep, path = line.partition("  ")
+        if not sep or line.startswith("#"):
+            continue
+        try:
+            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != digest:
+                changed.append(path)
+        except OSError:
+            continue
+    return changed
 
 # How each kind of figure file starts and ends when whole (a PDF may end in a newline after its marker).
 FIGURE_ENDS = {".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"), ".gif": (b"GIF8", b";"), ".pdf": (b"%PDF-", b"%%EOF")}

@@ -13,6 +13,7 @@ only a saved state of the same identity is resumed, so a fix in either trains ag
 import argparse
 import contextlib
 import csv
+import dataclasses
 import json
 import math
 import os
@@ -29,7 +30,7 @@ from PIL import Image
 from workflow_scripts.agent import Policy, new_policy, prepare_obs
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.code_deps import code_fingerprint, files_fingerprint
-from workflow_scripts.devices import device_setup
+from workflow_scripts.devices import device_setup, resolve_bf16
 from workflow_scripts.locks import holder, try_lock
 from workflow_scripts.maze import REPO_ROOT, MazeEnv, engine_dir
 from workflow_scripts.ppo import RewardScaler, gae, normalize_advantages, ppo_losses
@@ -354,6 +355,8 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
     on the wrong kind of machine fails before it writes anything."""
     with device_setup(device, config.torch_threads, config.bf16, gpu_requested, agents_per_gpu,
                       log=lambda line: print(f"{label}{line}", flush=True)) as dev:
+        # The run records (and resumes by) the precision it trains in, not "auto".
+        config = dataclasses.replace(config, bf16=resolve_bf16(config.bf16, dev))
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         with run_folder_lock(out_dir):

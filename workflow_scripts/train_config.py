@@ -46,7 +46,8 @@ class TrainConfig:
     num_checkpoints: int = _field(5, "checkpoints after t = 0, equally spaced")
     torch_threads: int = _field(2, "torch's CPU threads (also the job's Snakemake threads)")
     env_threads: int = _field(1, "engine threads (0: step inline)")
-    bf16: bool = _field(False, "bfloat16 autocast for the network (not the original's float32; for CPU demos)")
+    bf16: bool | str = _field(False, "bfloat16 autocast for the network (not the original's float32; for CPU demos); "
+                                     "auto: where the device has native bfloat16")
 
     def __post_init__(self) -> None:
         if self.timesteps <= 0 or self.n_envs <= 0 or self.n_steps <= 0 or self.epochs <= 0:
@@ -54,6 +55,8 @@ class TrainConfig:
         if (self.n_envs * self.n_steps) % self.minibatches:
             raise ValueError(f"n_envs * n_steps = {self.n_envs * self.n_steps} is not divisible by "
                              f"minibatches = {self.minibatches}")
+        if self.bf16 not in (True, False, "auto") or not isinstance(self.bf16, (bool, str)):
+            raise ValueError(f"bf16 must be true, false or auto, not {self.bf16!r}")
         if self.num_checkpoints < 1 or self.timesteps // self.num_checkpoints < 1:
             raise ValueError("num_checkpoints must be at least 1 and at most timesteps")
 
@@ -86,7 +89,7 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     for f in dataclasses.fields(TrainConfig):
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
         help_text = f"{f.metadata['help']} (default: {json.dumps(default)})"
-        if f.type in (bool, "bool"):
+        if isinstance(default, bool):
             parser.add_argument(f"--{f.name}", action=argparse.BooleanOptionalAction, default=default, help=help_text)
         elif isinstance(default, dict):
             parser.add_argument(f"--{f.name}", type=json.loads, default=default, help=help_text)

@@ -13,7 +13,7 @@ from workflow_scripts.logs import LogStream, configure_logging
 from workflow_scripts.metrics import level_range
 
 
-def job_device(snakemake, bf16: bool, logger: logging.Logger) -> contextlib.AbstractContextManager:
+def job_device(snakemake, bf16: bool | str, logger: logging.Logger) -> contextlib.AbstractContextManager:
     """The device of a job that plays an agent (`params.device`), set up with the job's threads and GPU."""
     return device_setup(snakemake.params.device, snakemake.threads, bf16, getattr(snakemake.resources, "gpu", 0) > 0,
                         getattr(snakemake.resources, "agents_per_gpu", 1), log=logger.info)

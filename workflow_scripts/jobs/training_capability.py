@@ -4,6 +4,7 @@ from pathlib import Path
 
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.capability import training_game_episodes
+from workflow_scripts.devices import resolve_bf16
 from workflow_scripts.jobs.common import job_device
 from workflow_scripts.logs import configure_logging
 from workflow_scripts.metrics import level_range
@@ -14,7 +15,8 @@ def main(snakemake) -> None:
     p = snakemake.params
     with job_device(snakemake, p.bf16, logger) as device:
         table = training_game_episodes(snakemake.input.model, p.goal, p.background, p.world_dim,
-                                       level_range(p.first_level, p.num_levels), p.colours, device=device, bf16=p.bf16,
+                                       level_range(p.first_level, p.num_levels), p.colours, device=device,
+                                       bf16=resolve_bf16(p.bf16, device),
                                        engine=Path(snakemake.input.lib).parent)
     with atomic_path(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
