@@ -77,13 +77,13 @@ def stale_ancestors(targets: Iterable[str], stale: dict[str, list[str]],
         todo.extend(os.path.normpath(f) for f in recorded_inputs(path, metadata_dir) or ())
     return found
 
+
 def describe(stale: dict[str, list[str]], shown: int = 10) -> str:
     """A few lines naming the missing files and what was made from them."""
     lines = [f"{source} (used by {made[0]}{f' and {len(made) - 1} more' if len(made) > 1 else ''})"
              for source, made in sorted(stale.items())[:shown]]
     more = f"\n  ... and {len(stale) - shown} more" if len(stale) > shown else ""
     return "\n  ".join(lines) + more
-
 
 
 def listed_but_changed(listing: str | os.PathLike[str]) -> list[str]:
