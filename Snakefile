@@ -20,7 +20,8 @@ config_check.check_files(["config.yaml", *workflow.overwrite_configfiles])
 configfile: "config.yaml"
 
 
-config_check.check_config(config, f"{workflow.basedir}/schemas/config.schema.yaml")
+# Every problem of the configuration at once (schema, names, ranges), before any job is planned.
+config_check.check_config(config)
 validate(config, "schemas/config.schema.yaml")  # passes now; fills in the schema's defaults
 
 
@@ -31,12 +32,13 @@ include: "rules/common.smk"
 include: "rules/engine.smk"
 include: "rules/train.smk"
 include: "rules/evaluate.smk"
+include: "rules/published.smk"
 include: "rules/vector_fields.smk"
 include: "rules/analysis.smk"
 include: "rules/reproduction.smk"
 include: "rules/figures.smk"
-include: "rules/published.smk"
 include: "rules/guard.smk"
+include: "rules/targets.smk"
 
 
 onstart:
@@ -48,5 +50,5 @@ rule all:
     default_target: True
     input:
         "figures/all",
-        [f"results/train/{e}/seed_{s}/capability.csv" for e in ACTIVE for s in seeds(e) if SOURCE == "local"],
+        CAPABILITY_TABLES if SOURCE == "local" else [],
     localrule: True

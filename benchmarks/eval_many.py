@@ -9,8 +9,10 @@ Usage: python benchmarks/eval_many.py [--agents 10] [--levels 1000] [--device au
 """
 
 import argparse
+import logging
 import os
 import platform
+import sys
 import time
 
 import torch
@@ -31,6 +33,8 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=os.cpu_count(), help="CPU jobs run side by side (CPU only)")
     parser.add_argument("--max_batch", type=int, default=256)
     args = parser.parse_args()
+    # The device setup logs the device and precision measured: the report shows them.
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
 
     levels = list(PAPER_TEST_LEVELS)[:args.levels]
     with device_setup(args.device, args.threads) as device:

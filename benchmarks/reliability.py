@@ -31,40 +31,26 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from snakemake.utils import update_config  # noqa: E402
+from tests import tiny_workflow as tiny  # noqa: E402
 
-from tests.tiny_workflow import failing_jobs  # noqa: E402
-
-WORKFLOW_FILES = ["Snakefile", "config.yaml", "rules", "workflow_scripts", "cpp", "schemas", "report", "profiles"]
 TINY = dict(n_envs=4, n_steps=16, minibatches=2, epochs=2, timesteps=192, torch_threads=1, env_threads=0,
             num_levels=50, num_checkpoints=5)
 
 
 class Bench:
-    """The copy of the workflow and the table of cases."""
+    """The copy of the workflow (tests/tiny_workflow.make_copy) and the table of cases."""
 
     def __init__(self, root: Path) -> None:
         self.root, self.rows = root, []
 
     # ----- the copy ------------------------------------------------------------------------------------
     def make_copy(self) -> None:
-        self.root.mkdir(parents=True)
-        for name in WORKFLOW_FILES:
-            src = REPO / name
-            (shutil.copytree(src, self.root / name, ignore=shutil.ignore_patterns("__pycache__")) if src.is_dir()
-             else shutil.copy2(src, self.root / name))
-        config = yaml.safe_load((REPO / "config.yaml").read_text())
-        update_config(config, yaml.safe_load((REPO / "tests" / "config" / "tiny.yaml").read_text()))
-        self.config = config
-        self.write_config(config)
-
-    def write_config(self, config: dict) -> None:
-        (self.root / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        tiny.make_copy(self.root)
+        self.config = tiny.tiny_config()
 
     def snakemake(self, *args: str, env: dict | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
-        base = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-        return subprocess.run([sys.executable, "-m", "snakemake", *args, "--cores", "2"], cwd=self.root,
-                              env={**base, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+        """Snakemake in the copy on 2 cores, with `env` laid over tiny.venv_env() (not replacing it)."""
+        return tiny.snakemake(self.root, *args, "--cores", "2", timeout=timeout, env={**tiny.venv_env(), **(env or {})})
 
     def tables(self) -> dict[str, bytes]:
         return {str(p.relative_to(self.root)): p.read_bytes()
@@ -425,13 +411,14 @@ def _engine_variable(b: Bench, reference: dict[str, bytes]) -> tuple[bool, str]:
 def _failed_then_normal(b: Bench, reference: dict[str, bytes]) -> tuple[bool, str]:
     config = yaml.safe_load(yaml.safe_dump(b.config))
     config["evaluation"]["num_levels"] = 6
-    b.write_config(config)
+    tiny.write_config(b.root, config)
     try:
-        failed = b.snakemake("figures/all", "--keep-going", env=failing_jobs("evaluate_agent", b.root.parent / "fail"))
+        failed = b.snakemake("figures/all", "--keep-going",
+                             env=tiny.failing_jobs("evaluate_agent", b.root.parent / "fail"))
         normal = b.snakemake("figures/all")
         levels = {line.split(",")[13] for t in b.tables().values() for line in t.decode().splitlines()[1:]}
     finally:
-        b.write_config(b.config)
+        tiny.write_config(b.root, b.config)
     b.snakemake("all")
     ok = failed.returncode != 0 and normal.returncode == 0 and levels == {"6"} and b.tables() == reference
     return ok, f"failed run rc {failed.returncode}, next run rc {normal.returncode}, n_levels {sorted(levels)}"
@@ -457,9 +444,6 @@ def _bad_csv(b: Bench, content: bytes | None) -> tuple[bool, str]:
 # same code and config in a fresh copy. Files of what the change removed stay on disk (counted, not compared).
 
 def content_cases(workdir: Path) -> list[tuple[str, str, str, bool, float]]:
-    from tests import tiny_workflow as tiny
-    from tests.tiny_workflow import apply_engine_fix, apply_ppo_fix
-
     def configure(root: Path) -> Path:
         config = tiny.read_config(root)
         del config["experiments"]["tiny-b"]
@@ -530,9 +514,9 @@ def content_cases(workdir: Path) -> list[tuple[str, str, str, bool, float]]:
     saved = (base / "workflow_scripts" / "ppo.py").read_text()
     nothing_planned("comment added to ppo.py", comment)
     (base / "workflow_scripts" / "ppo.py").write_text(saved)
-    case("fix in ppo.py (advantage epsilon)", "agents retrained: all results as from scratch", files=apply_ppo_fix)
+    case("fix in ppo.py (advantage epsilon)", "agents retrained: all results as from scratch", files=tiny.apply_ppo_fix)
     case("fix in game.cpp (rewards swapped, facing)", "engine rebuilt, agents retrained: as from scratch",
-         files=apply_engine_fix)
+         files=tiny.apply_engine_fix)
     case("a pair removed", "as from scratch; the pair's files stay on disk",
          config=lambda c: c["experiments"]["tiny-a"]["pairs"].pop())
     case("a seed removed", "as from scratch; the seed's files stay on disk",

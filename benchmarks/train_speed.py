@@ -7,7 +7,9 @@ Usage: python benchmarks/train_speed.py [--ppo hard-500] [--iterations 2] [--dev
 
 import argparse
 import dataclasses
+import logging
 import platform
+import sys
 import time
 
 import torch
@@ -32,6 +34,8 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE",
                         help="other PPO-set values, YAML-parsed, e.g. bf16=false torch_threads=2")
     args = parser.parse_args()
+    # The device setup logs the device and precision measured: the report shows them.
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
 
     values = yaml.safe_load(open("config.yaml"))["ppo"][args.ppo]
     values.update({k: getattr(args, k) for k in ("n_envs", "n_steps") if getattr(args, k)})

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "background.h"
 #include "objects.h"
 
 namespace {

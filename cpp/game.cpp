@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "background.h"
 #include "maze_gen.h"
 
 Game::Game(const EnvConfig &cfg, const Renderer &renderer, uint32_t level_seed_generator_seed, int level_low,

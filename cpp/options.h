@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "background.h"
 #include "libenv.h"
-#include "renderer.h"
 
 enum class GameKind { Single, Duel, ProcgenMaze };
 

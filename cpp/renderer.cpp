@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "assets.h"
 #include "maze_gen.h"
 
 namespace {

@@ -4,23 +4,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "background.h"
 #include "image.h"
 
 constexpr int kObsSize = 64;
 constexpr int kObsBytes = kObsSize * kObsSize * 3;
-constexpr int kNumBackgrounds = 9;
 
-enum class Background { Black, Grey, Textured };
-
-// Artwork shared read-only by every env of a vector env.
-struct Assets {
-    Image wall;
-    Image agent;
-    Image agent_mirrored;
-    Image obj1;  // the goal in single-object games
-    Image obj2;
-    std::vector<Image> backgrounds;  // empty unless the background is textured
-};
+// Declared, not included: the renderer only holds a reference, and assets.h brings in the options.
+struct Assets;
 
 struct Rect {
     double left, top, width, height;

@@ -17,16 +17,7 @@ def channel_experiments():
     return [e for e in ACTIVE if channel_reference(pairs(e)) is not None]
 
 
-def analysis_targets():
-    """Every analysis table and figure of the active experiments, for figures/all."""
-    targets = []
-    for e in ACTIVE:
-        targets += [outlier_table(e), f"results/analysis/{e}/outlier_agents.csv",
-                    f"results/analysis/{e}/seed_variation.csv", *png_pdf(f"figures/{e}/analysis/seed_variation")]
-    for e in channel_experiments():
-        targets += [f"results/analysis/{e}/channel_{t}.csv" for t in ("effects", "glm", "classes")]
-        targets += png_pdf(f"figures/{e}/analysis/channel_preferences") + png_pdf(f"figures/{e}/analysis/channel_effects")
-    return targets
+
 
 
 rule analysis_outliers_pair:
@@ -51,7 +42,7 @@ rule analysis_outliers:
         code=job_code("analysis_outliers"),
     output:
         flags="results/analysis/{experiment}/outliers.csv",
-        agents=report("results/analysis/{experiment}/outlier_agents.csv", caption="../report/outliers.rst",
+        agents=report("results/analysis/{experiment}/outlier-agents.csv", caption="../report/outliers.rst",
                       category="{experiment}", subcategory="Analyses", labels={"table": "outlier agents"}),
     params:
         code=code_version("analysis_outliers"),
@@ -67,12 +58,12 @@ rule analysis_seed_variation:
         table=lambda wc: table_path(wc.experiment),
         code=job_code("analysis_seed_variation"),
     output:
-        "results/analysis/{experiment}/seed_variation.csv",
+        "results/analysis/{experiment}/seed-variation.csv",
     params:
         code=code_version("analysis_seed_variation"),
     localrule: True
     log:
-        "results/logs/analysis/{experiment}/seed_variation.log",
+        "results/logs/analysis/{experiment}/seed-variation.log",
     script:
         "../workflow_scripts/jobs/analysis_seed_variation.py"
 
@@ -82,9 +73,9 @@ rule analysis_channels:
         table=lambda wc: table_path(wc.experiment),
         code=job_code("analysis_channels"),
     output:
-        effects="results/analysis/{experiment}/channel_effects.csv",
-        glm="results/analysis/{experiment}/channel_glm.csv",
-        classes="results/analysis/{experiment}/channel_classes.csv",
+        effects="results/analysis/{experiment}/channel-effects.csv",
+        glm="results/analysis/{experiment}/channel-glm.csv",
+        classes="results/analysis/{experiment}/channel-classes.csv",
     params:
         reference=lambda wc: channel_reference(pairs(wc.experiment)),
         min_effect=config["analysis"]["channel_min_effect"],
@@ -99,17 +90,17 @@ rule analysis_channels:
 rule channel_figures:
     input:
         table=lambda wc: table_path(wc.experiment),
-        effects="results/analysis/{experiment}/channel_effects.csv",
-        classes="results/analysis/{experiment}/channel_classes.csv",
+        effects="results/analysis/{experiment}/channel-effects.csv",
+        classes="results/analysis/{experiment}/channel-classes.csv",
         code=job_code("channel_figures"),
     output:
-        preferences_png=report("figures/{experiment}/analysis/channel_preferences.png",
+        preferences_png=report("figures/{experiment}/analysis/channel-preferences.png",
                                caption="../report/channel_preferences.rst", category="{experiment}",
                                subcategory="Analyses", labels={"figure": "preference by line colour"}),
-        preferences_pdf="figures/{experiment}/analysis/channel_preferences.pdf",
-        effects_png=report("figures/{experiment}/analysis/channel_effects.png", caption="../report/channel_effects.rst",
+        preferences_pdf="figures/{experiment}/analysis/channel-preferences.pdf",
+        effects_png=report("figures/{experiment}/analysis/channel-effects.png", caption="../report/channel_effects.rst",
                            category="{experiment}", subcategory="Analyses", labels={"figure": "channel effects"}),
-        effects_pdf="figures/{experiment}/analysis/channel_effects.pdf",
+        effects_pdf="figures/{experiment}/analysis/channel-effects.pdf",
     params:
         reference=lambda wc: channel_reference(pairs(wc.experiment)),
         experiment=lambda wc: wc.experiment,
@@ -124,12 +115,12 @@ rule channel_figures:
 rule seed_variation_figure:
     input:
         table=lambda wc: table_path(wc.experiment),
-        variation="results/analysis/{experiment}/seed_variation.csv",
+        variation="results/analysis/{experiment}/seed-variation.csv",
         code=job_code("seed_variation_figure"),
     output:
-        png=report("figures/{experiment}/analysis/seed_variation.png", caption="../report/seed_variation.rst",
+        png=report("figures/{experiment}/analysis/seed-variation.png", caption="../report/seed_variation.rst",
                    category="{experiment}", subcategory="Analyses", labels={"figure": "seed variation"}),
-        pdf="figures/{experiment}/analysis/seed_variation.pdf",
+        pdf="figures/{experiment}/analysis/seed-variation.pdf",
     params:
         pairs=lambda wc: pairs(wc.experiment),
         experiment=lambda wc: wc.experiment,
@@ -137,6 +128,6 @@ rule seed_variation_figure:
         code=code_version("seed_variation_figure"),
     localrule: True
     log:
-        "results/logs/figures/{experiment}/analysis/seed_variation.log",
+        "results/logs/figures/{experiment}/analysis/seed-variation.log",
     script:
         "../workflow_scripts/jobs/seed_variation_figure.py"

@@ -8,7 +8,7 @@ from snakemake.logging import logger
 
 from workflow_scripts.code_deps import code_fingerprint, combine, cpp_fingerprint, files_fingerprint, project_imports
 from workflow_scripts.engine_build import compiler_identity, libenv_header
-from workflow_scripts.objects import all_colours, colours_used, parse_object, short_name
+from workflow_scripts.objects import colours_used
 from workflow_scripts.prepare_assets import ASSET_NAMES, BACKGROUNDS, SPRITES, procgen_assets_dir
 
 _TRIGGERS_CHECKED = []
@@ -104,35 +104,23 @@ def pair_object(i):
     """A params function: object i (0 = obj1, 1 = obj2) of the job's pair."""
     return lambda wc: pairs(wc.experiment)[wc.pair][i]
 
-# Redefining a built-in colour is caught here, before any job runs (the schema checks the shape).
-all_colours(config["colours"])
-
-
 # ----- experiments --------------------------------------------------------------------------------
+from workflow_scripts import experiments
 from workflow_scripts.gpus import nvidia_gpu_count
-from workflow_scripts.train_config import TrainConfig
 
 EXPERIMENTS = config["experiments"]
 SOURCE = config["source"]
-if SOURCE == "zenodo":
-    ACTIVE = [name for name, exp in EXPERIMENTS.items() if "published_run" in exp]
-else:
-    ACTIVE = [name for name, exp in EXPERIMENTS.items() if exp["scale"] == config["scale"]]
+ACTIVE = experiments.active(config)
 PUBLISHED_DIR = f"resources/zenodo/{config['published']['record']}"
 PUBLISHED_INDEX = "results/published/index.csv"
 
 
 def seeds(experiment):
-    s = EXPERIMENTS[experiment]["seeds"]
-    return list(range(s["start"], s["start"] + s["count"]))
+    return experiments.seeds(config, experiment)
 
 
 def train_config(experiment, seed):
-    """The TrainConfig of one agent: the experiment's PPO set, its overrides and environment."""
-    exp = EXPERIMENTS[experiment]
-    values = {**config["ppo"][exp["ppo"]], **exp.get("overrides", {})}
-    return TrainConfig(seed=int(seed), goal=exp["goal"], background=exp["background"], world_dim=exp["world_dim"],
-                       colours=colours_of(exp["goal"]), timesteps=exp["timesteps"], **values)
+    return experiments.train_config(config, experiment, seed)
 
 
 def first_timeout(experiment):
@@ -174,19 +162,23 @@ def gpu_resources(gpus):
     return {"gpu": gpus, "gpu_share": gpus * GPU_SHARES // config["train"]["agents_per_gpu"]}
 
 
+# One agent's training run: its checkpoints, log.csv, obs.png and capability.csv.
+RUN_DIR = "results/train/{experiment}/seed_{seed}"
+
+
+def run_file(experiment, seed, name):
+    """A file of one agent's run folder."""
+    return f"{RUN_DIR.format(experiment=experiment, seed=seed)}/{name}"
+
+
 def final_checkpoint(experiment, seed):
     """An agent's last checkpoint; the same file also carries the original's name, e.g. model_5046272.pth."""
-    return f"results/train/{experiment}/seed_{seed}/final.pth"
-
-
-def pair_name(obj1, obj2):
-    """The original's folder name of a pair: red_line_diag, yellow_gem -> red-line-yellow-gem."""
-    return f"{short_name(obj1)}-{short_name(obj2)}"
+    return run_file(experiment, seed, "final.pth")
 
 
 def pairs(experiment):
     """{pair name: (obj1, obj2)} of an experiment, in config order."""
-    return {pair_name(a, b): (a, b) for a, b in EXPERIMENTS[experiment]["pairs"]}
+    return experiments.pairs(config, experiment)
 
 
 TABLES = "results/published/tables" if SOURCE == "zenodo" else "results/tables"
@@ -234,119 +226,3 @@ GAME_PARAMS = dict(
     colours=lambda wc: colours_of(*game_objects(wc).values()),
     engine=ENGINE_VERSION,
 )
-
-
-_RECORD_NAMES_CHECKED = []
-
-
-def _published_index():
-    """The index of the unpacked published record (after its checkpoint has run). The first time, every name
-    that the config gives of the record's agents and runs is checked against it: a typo is an error naming the
-    entry and the closest names, not a silently empty selection."""
-    from workflow_scripts.published import read_index, unknown_names
-
-    index = read_index(checkpoints.index_published.get().output[0])
-    if not _RECORD_NAMES_CHECKED:
-        runs = {e: EXPERIMENTS[e]["published_run"] for e in ACTIVE if "published_run" in EXPERIMENTS[e]}
-        problems = unknown_names(index, config["published"]["blacklist"], runs,
-                                 [("published.gifs", g["agent"]) for g in config["published"]["gifs"]])
-        if problems:
-            raise ValueError("the config names what the published record lacks:\n  " + "\n  ".join(problems))
-        _RECORD_NAMES_CHECKED.append(True)
-    return index
-
-
-def compared_agents(wc):
-    """{agent: final checkpoint} of the published agents that published.compare re-evaluates on a pair."""
-    from workflow_scripts.published import published_agents
-
-    entry = next(e for e in config["published"]["compare"] if (e["experiment"], e["pair"]) == (wc.experiment, wc.pair))
-    return published_agents(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair, entry["agents"])
-
-
-def published_checkpoint(wc):
-    """The final checkpoint of one published agent of {experiment}."""
-    from workflow_scripts.published import published_checkpoint as lookup
-
-    return lookup(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.agent)
-
-
-def published_csvs(wc):
-    """The published evaluation CSVs of the agents that compared_agents names, in the same order."""
-    from workflow_scripts.published import published_results
-
-    results = published_results(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair)
-    return [results[agent] for agent in compared_agents(wc)]
-
-
-def _figure_experiment(section, entry):
-    """The experiment a figures.<section> entry names, which must exist."""
-    if entry["experiment"] not in EXPERIMENTS:
-        raise ValueError(f"{section}: unknown experiment {entry['experiment']!r}")
-    return entry["experiment"]
-
-
-def check_env(section, experiment, env):
-    """A config entry's env: `train` (the experiment's training game) or one of the experiment's pairs."""
-    if env != "train" and env not in pairs(experiment):
-        raise ValueError(f"{section}: env {env!r} is neither 'train' nor a pair of {experiment!r}; "
-                         f"its pairs: {', '.join(pairs(experiment))}")
-
-
-def check_seed(section, experiment, seed):
-    """A config entry's seed: one of the experiment's agents."""
-    if seed not in seeds(experiment):
-        raise ValueError(f"{section}: experiment {experiment!r} has no seed {seed} "
-                         f"(seeds {seeds(experiment)[0]}..{seeds(experiment)[-1]})")
-
-
-def check_experiments():
-    """Everything about the experiments that the schema cannot express, before any job runs."""
-    for name, exp in EXPERIMENTS.items():
-        for obj1, obj2 in exp["pairs"]:
-            for obj in (obj1, obj2):
-                try:
-                    parse_object(obj, config["colours"])
-                except ValueError as err:
-                    raise ValueError(f"experiment {name!r}, pair [{obj1}, {obj2}]: {err}") from None
-        if len(pairs(name)) != len(exp["pairs"]):
-            raise ValueError(f"experiment {name!r}: two pairs share a name")
-        if exp["ppo"] not in config["ppo"]:
-            raise ValueError(f"experiment {name!r}: unknown ppo set {exp['ppo']!r}; known: {', '.join(config['ppo'])}")
-        parse_object(exp["goal"], config["colours"])
-        train_config(name, 0)  # raises on inconsistent batch sizes
-    for entry in config["figures"]["ols"]:
-        exp = _figure_experiment("figures.ols", entry)
-        for axis in ("x", "y"):
-            if entry[axis] not in pairs(exp):
-                raise ValueError(f"figures.ols: experiment {exp!r} has no pair {entry[axis]!r}; "
-                                 f"its pairs: {', '.join(pairs(exp))}")
-    for entry in config["figures"]["illustration"]:
-        exp = _figure_experiment("figures.illustration", entry)
-        if entry["pair"] not in pairs(exp):
-            raise ValueError(f"figures.illustration: experiment {exp!r} has no pair {entry['pair']!r}; "
-                             f"its pairs: {', '.join(pairs(exp))}")
-    if len({e["experiment"] for e in config["figures"]["illustration"]}) != len(config["figures"]["illustration"]):
-        raise ValueError("figures.illustration: one entry per experiment")
-    for section, entries in [("figures.gifs", config["figures"]["gifs"]), ("published.gifs", config["published"]["gifs"])]:
-        for entry in entries:
-            check_env(section, _figure_experiment(section, entry), entry["env"])
-    for entry in config["published"]["gifs"]:
-        if "published_run" not in EXPERIMENTS[entry["experiment"]]:
-            raise ValueError(f"published.gifs: experiment {entry['experiment']!r} has no published_run")
-    for entry in config["figures"]["gifs"]:
-        check_seed("figures.gifs", entry["experiment"], entry["seed"])
-    for entry in config["published"]["compare"]:
-        exp = _figure_experiment("published.compare", entry)
-        if "published_run" not in EXPERIMENTS[exp]:
-            raise ValueError(f"published.compare: experiment {exp!r} has no published_run")
-        if entry["pair"] not in pairs(exp):
-            raise ValueError(f"published.compare: experiment {exp!r} has no pair {entry['pair']!r}; "
-                             f"its pairs: {', '.join(pairs(exp))}")
-    if not ACTIVE and SOURCE == "zenodo":
-        raise ValueError("source is zenodo but no experiment names a published_run")
-    if not ACTIVE:
-        raise ValueError(f"no experiment has scale {config['scale']!r}")
-
-
-check_experiments()

@@ -70,11 +70,3 @@ rule engine_preview:
         "../workflow_scripts/jobs/engine_preview.py"
 
 
-rule engine:
-    input:
-        ENGINE_LIB,
-        ENGINE_ASSETS,
-        ENGINE_RECORD,
-        f"{ENGINE_DIR}/preview.png",
-        lambda wc: stale_under(f"{ENGINE_DIR}/"),
-    localrule: True

@@ -4,7 +4,7 @@
 rule evaluate_agent:
     input:
         unpack(engine_inputs),
-        model="results/train/{experiment}/seed_{seed}/final.pth",
+        model=f"{RUN_DIR}/final.pth",
         code=job_code("evaluate_agent"),
     output:
         "results/eval/{experiment}/{pair}/seed_{seed}.csv",
@@ -68,8 +68,3 @@ rule experiment_table:
         "../workflow_scripts/jobs/experiment_table.py"
 
 
-rule evaluate:
-    input:
-        [table_path(e) for e in ACTIVE],
-        lambda wc: stale_under(f"{ENGINE_DIR}/", "results/train/", "results/eval/", "results/tables/"),
-    localrule: True

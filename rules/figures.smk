@@ -8,9 +8,9 @@ ICON_BACKGROUNDS = ["black", "grey", "textured"]
 
 rule scatter_plot:
     input:
-        unpack(engine_inputs),
         table=lambda wc: table_path(wc.experiment, wc.pair),
         outliers=lambda wc: outlier_table(wc.experiment, wc.pair),
+        icons=lambda wc: icon_files(wc.experiment, pairs(wc.experiment)[wc.pair]),
         code=job_code("scatter_plot"),
     output:
         png=report("figures/{experiment}/scatter/{pair}.png", caption="../report/scatter.rst",
@@ -20,9 +20,6 @@ rule scatter_plot:
         obj1=pair_object(0),
         obj2=pair_object(1),
         goal=experiment_value("goal"),
-        background=experiment_value("background"),
-        colours=lambda wc: colours_of(*pairs(wc.experiment)[wc.pair], EXPERIMENTS[wc.experiment]["goal"]),
-        engine=ENGINE_VERSION,
         intervals=config["figures"]["scatter"]["intervals"],
         code=code_version("scatter_plot"),
     localrule: True
@@ -34,9 +31,9 @@ rule scatter_plot:
 
 rule experiment_summary:
     input:
-        unpack(engine_inputs),
         table=lambda wc: table_path(wc.experiment),
         outliers=lambda wc: outlier_table(wc.experiment),
+        icons=lambda wc: icon_files(wc.experiment, [o for pair in pairs(wc.experiment).values() for o in pair]),
         code=job_code("experiment_summary"),
     output:
         png=report("figures/{experiment}/summary.png", caption="../report/summary.rst", category="{experiment}",
@@ -47,8 +44,6 @@ rule experiment_summary:
         pairs=lambda wc: pairs(wc.experiment),
         goal=experiment_value("goal"),
         background=experiment_value("background"),
-        colours=lambda wc: colours_of(*experiment_objects(wc.experiment)),
-        engine=ENGINE_VERSION,
         columns=config["figures"]["summary_columns"],
         code=code_version("experiment_summary"),
     localrule: True
@@ -60,8 +55,9 @@ rule experiment_summary:
 
 rule ols_plot:
     input:
-        unpack(engine_inputs),
         tables=lambda wc: [table_path(wc.experiment, wc.x_pair), table_path(wc.experiment, wc.y_pair)],
+        icons=lambda wc: icon_files(wc.experiment,
+                                    [*pairs(wc.experiment)[wc.x_pair], *pairs(wc.experiment)[wc.y_pair]]),
         code=job_code("ols_plot"),
     output:
         png=report("figures/{experiment}/ols/{y_pair}--vs--{x_pair}.png", caption="../report/ols.rst",
@@ -73,9 +69,6 @@ rule ols_plot:
         y_pair_name=lambda wc: wc.y_pair,
         x_pair=lambda wc: pairs(wc.experiment)[wc.x_pair],
         y_pair=lambda wc: pairs(wc.experiment)[wc.y_pair],
-        background=experiment_value("background"),
-        colours=lambda wc: colours_of(*pairs(wc.experiment)[wc.x_pair], *pairs(wc.experiment)[wc.y_pair]),
-        engine=ENGINE_VERSION,
         code=code_version("ols_plot"),
     localrule: True
     log:
@@ -86,12 +79,12 @@ rule ols_plot:
 
 rule learning_curves:
     input:
-        logs=lambda wc: [f"results/train/{wc.experiment}/seed_{s}/log.csv" for s in seeds(wc.experiment)],
+        logs=lambda wc: [run_file(wc.experiment, s, "log.csv") for s in seeds(wc.experiment)],
         code=job_code("learning_curves"),
     output:
-        png=report("figures/{experiment}/learning_curves.png", caption="../report/learning_curves.rst",
+        png=report("figures/{experiment}/learning-curves.png", caption="../report/learning_curves.rst",
                    category="{experiment}", subcategory="Training", labels={"figure": "learning curves"}),
-        pdf="figures/{experiment}/learning_curves.pdf",
+        pdf="figures/{experiment}/learning-curves.pdf",
     params:
         experiment=lambda wc: wc.experiment,
         seeds=lambda wc: seeds(wc.experiment),
@@ -99,7 +92,7 @@ rule learning_curves:
         code=code_version("learning_curves"),
     localrule: True
     log:
-        "results/logs/figures/{experiment}/learning_curves.log",
+        "results/logs/figures/{experiment}/learning-curves.log",
     script:
         "../workflow_scripts/jobs/learning_curves.py"
 
@@ -189,19 +182,48 @@ def icon_objects():
     return sorted(set().union(*(experiment_objects(e) for e in EXPERIMENTS)))
 
 
-rule object_icons:
+def icon_files(experiment, objects):
+    """The icons that rule object_icon made of the objects on an experiment's background: what a plot draws
+    them from, so that it needs no engine."""
+    background = EXPERIMENTS[experiment]["background"]
+    return [f"figures/icons/{background}/{o}.png" for o in sorted(set(objects))]
+
+
+# One job per object, so that a new object or colour draws its own icons and the plots that show it, no others.
+rule object_icon:
     input:
         unpack(engine_inputs),
+        code=job_code("object_icon"),
+    output:
+        expand("figures/icons/{background}/{{object}}.png", background=ICON_BACKGROUNDS),
+    params:
+        backgrounds=ICON_BACKGROUNDS,
+        colours=lambda wc: colours_of(wc.object),
+        engine=ENGINE_VERSION,
+        code=code_version("object_icon"),
+    wildcard_constraints:
+        object="[a-z0-9_]+",
+    localrule: True
+    log:
+        "results/logs/figures/icons/{object}.log",
+    script:
+        "../workflow_scripts/jobs/object_icon.py"
+
+
+# Every object's icon on every background: figures in their own right, and the sheet's inputs.
+ICON_FILES = [f"figures/icons/{bg}/{o}.png" for bg in ICON_BACKGROUNDS for o in icon_objects()]
+
+
+rule object_icons:
+    input:
+        icons=ICON_FILES,
         code=job_code("object_icons"),
     output:
         png=report("figures/icons.png", caption="../report/icons.rst", category="Objects"),
         pdf="figures/icons.pdf",
-        icons=[f"figures/icons/{bg}/{o}.png" for bg in ICON_BACKGROUNDS for o in icon_objects()],
     params:
         objects=icon_objects(),
         backgrounds=ICON_BACKGROUNDS,
-        colours=colours_of(*icon_objects()),
-        engine=ENGINE_VERSION,
         code=code_version("object_icons"),
     localrule: True
     log:
@@ -210,72 +232,3 @@ rule object_icons:
         "../workflow_scripts/jobs/object_icons.py"
 
 
-def figure_targets():
-    """Every figure and analysis table of the active experiments that is known before the published record is
-    unpacked; our learning curves and GIFs need our own agents (the published ones: record_products)."""
-    targets = [f for e in ACTIVE for p in pairs(e) for f in png_pdf(f"figures/{e}/scatter/{p}")]
-    targets += [f for e in ACTIVE for f in png_pdf(f"figures/{e}/summary")]
-    targets += [
-        f"figures/{o['experiment']}/ols/{o['y']}--vs--{o['x']}.{ext}"
-        for o in config["figures"]["ols"]
-        if o["experiment"] in ACTIVE
-        for ext in ("png", "pdf", "csv")
-    ]
-    targets += [f"figures/{i['experiment']}/illustration-{i['pair']}.png"
-                for i in config["figures"]["illustration"] if i["experiment"] in ACTIVE]
-    if SOURCE == "local":
-        targets += [f for e in ACTIVE for f in png_pdf(f"figures/{e}/learning_curves")]
-        targets += [f"figures/{g['experiment']}/gifs/seed_{g['seed']}-{g['env']}.gif"
-                    for g in config["figures"]["gifs"] if g["experiment"] in ACTIVE]
-        targets += vector_field_targets()
-    return targets + analysis_targets() + reproduction_figure_targets() + rules.object_icons.output
-
-
-@functools.cache  # figures/all asks twice (input and params); the record does not change while planning
-def record_products():
-    """The figures that need the published record's trained models or training logs, as (those it can make,
-    {figure: why not} for the others): a record fetched without its models still makes everything else."""
-    if SOURCE != "zenodo":
-        return [], {}
-    from workflow_scripts.published import lacks, published_results
-
-    index = _published_index()
-    made, left_out = [], {}
-
-    def add(files, reason):
-        if reason:
-            left_out.update(dict.fromkeys(files, reason))
-        else:
-            made.extend(files)
-
-    for c in config["published"]["compare"]:
-        run = EXPERIMENTS[c["experiment"]]["published_run"]
-        add([f"figures/{c['experiment']}/published-vs-ours/{c['pair']}.{ext}" for ext in ("png", "pdf", "csv")],
-            lacks(index, run, "checkpoint", published_results(index, run, c["pair"])))
-    for g in config["published"]["gifs"]:
-        add([f"figures/{g['experiment']}/published-gifs/{g['agent']}/{g['env']}.gif"],
-            lacks(index, EXPERIMENTS[g["experiment"]]["published_run"], "checkpoint", [g["agent"]]))
-    for e in ACTIVE:
-        add(png_pdf(f"figures/{e}/published-learning-curves"), lacks(index, EXPERIMENTS[e]["published_run"], "log"))
-    return made, left_out
-
-
-rule all_figures:
-    input:
-        figures=figure_targets(),
-        record=lambda wc: record_products()[0],
-        remade=lambda wc: check_rerun_triggers() or redraw_damaged_figures() or sorted(STALE),
-        code=job_code("all_figures"),
-    output:
-        "figures/all",
-    params:
-        # Changes exactly when files that results were made from are missing, so that this listing runs
-        # and they are made again (rules/guard.smk).
-        remade=lambda wc: sorted(STALE),
-        left_out=lambda wc: record_products()[1],
-        code=code_version("all_figures"),
-    localrule: True
-    log:
-        "results/logs/figures/all.log",
-    script:
-        "../workflow_scripts/jobs/all_figures.py"

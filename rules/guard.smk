@@ -1,34 +1,20 @@
 # Results made from files that are gone (a failed job, a deleted file) are made again, with those files:
 # Snakemake alone would report success with them stale (workflow_scripts/provenance.py). The remade files
 # become inputs of figures/all, whose changed parameter makes it run and so pulls them in; everything made
-# from them then reruns as Snakemake's "input updated by another job".
+# from them then reruns as Snakemake's "input updated by another job". rules/targets.smk finds STALE, the missing
+# files, among its lists of products (stale_sources) and wires the functions below into the targets.
 from snakemake.logging import logger
 
 from workflow_scripts import provenance
 
 
-def workflow_products():
-    """Every file that the targets of the active experiments are made of, intermediates included."""
-    products = [*figure_targets(), "figures/all"]
-    products += [table_path(e) for e in ACTIVE] + [table_path(e, p) for e in ACTIVE for p in pairs(e)]
-    if SOURCE == "zenodo":
-        # The record's chain: a failed unpack (a file that no longer matches record.md5) leaves no unpacked.txt
-        # while the index made from it stays.
-        products += [f"{PUBLISHED_DIR}/fetched.md5", f"{PUBLISHED_DIR}/unpacked.txt", PUBLISHED_INDEX]
-    if SOURCE == "local":
-        for e in ACTIVE:
-            for s in seeds(e):
-                run = f"results/train/{e}/seed_{s}"
-                products += [final_checkpoint(e, s), f"{run}/log.csv", f"{run}/capability.csv"]
-                products += [f"results/eval/{e}/{p}/seed_{s}.csv" for p in pairs(e)]
-    return products + reproduction_products()
-
-
-# Only the process that plans the run looks; cluster jobs parse the workflow again on their nodes.
-STALE = provenance.stale_sources(workflow_products()) if workflow.is_main_process else {}
-if STALE:
-    logger.warning(f"{len(STALE)} files that results were made from are missing; every target makes those it "
-                   f"needs again, and everything made from them:\n  {provenance.describe(STALE)}")
+def stale_sources(products):
+    """{missing file: the products made from it} among `products` (provenance.stale_sources), with a warning."""
+    stale = provenance.stale_sources(products)
+    if stale:
+        logger.warning(f"{len(stale)} files that results were made from are missing; every target makes those it "
+                       f"needs again, and everything made from them:\n  {provenance.describe(stale)}")
+    return stale
 
 
 _TARGETS_REPAIRED = []
@@ -60,7 +46,7 @@ def stale_under(*folders):
 _DAMAGED_CHECKED = []
 
 
-def redraw_damaged_figures():
+def redraw_damaged_figures(figures):
     """Figures that are on disk but not whole (provenance.damaged_files: empty, or cut short) are drawn again
     rather than listed: they join Snakemake's forced files while figures/all is planned, before it decides
     which jobs need to run, so a dry run shows them too. Whole figures whose content is not what figures/all
@@ -68,7 +54,7 @@ def redraw_damaged_figures():
     if _DAMAGED_CHECKED or not workflow.is_main_process:
         return
     _DAMAGED_CHECKED.append(True)
-    damaged = provenance.damaged_files(figure_targets())
+    damaged = provenance.damaged_files(figures)
     if damaged:
         logger.warning(f"{len(damaged)} figures are damaged; they are drawn again: "
                        + "; ".join(f"{path} ({why})" for path, why in sorted(damaged.items())))

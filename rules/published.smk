@@ -4,6 +4,49 @@
 # GIFs run on the submitting host of a cluster (localrule): the download needs the network, the rest is light.
 
 
+_RECORD_NAMES_CHECKED = []
+
+
+def _published_index():
+    """The index of the unpacked published record (after its checkpoint has run). The first time, every name
+    that the config gives of the record's agents and runs is checked against it: a typo is an error naming the
+    entry and the closest names, not a silently empty selection."""
+    from workflow_scripts.published import read_index, unknown_names
+
+    index = read_index(checkpoints.index_published.get().output[0])
+    if not _RECORD_NAMES_CHECKED:
+        runs = {e: EXPERIMENTS[e]["published_run"] for e in ACTIVE if "published_run" in EXPERIMENTS[e]}
+        problems = unknown_names(index, config["published"]["blacklist"], runs,
+                                 [("published.gifs", g["agent"]) for g in config["published"]["gifs"]])
+        if problems:
+            raise ValueError("the config names what the published record lacks:\n  " + "\n  ".join(problems))
+        _RECORD_NAMES_CHECKED.append(True)
+    return index
+
+
+def compared_agents(wc):
+    """{agent: final checkpoint} of the published agents that published.compare re-evaluates on a pair."""
+    from workflow_scripts.published import published_agents
+
+    entry = next(e for e in config["published"]["compare"] if (e["experiment"], e["pair"]) == (wc.experiment, wc.pair))
+    return published_agents(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair, entry["agents"])
+
+
+def published_checkpoint(wc):
+    """The final checkpoint of one published agent of {experiment}."""
+    from workflow_scripts.published import published_checkpoint as lookup
+
+    return lookup(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.agent)
+
+
+def published_csvs(wc):
+    """The published evaluation CSVs of the agents that compared_agents names, in the same order."""
+    from workflow_scripts.published import published_results
+
+    results = published_results(_published_index(), EXPERIMENTS[wc.experiment]["published_run"], wc.pair)
+    return [results[agent] for agent in compared_agents(wc)]
+
+
 # A checkpoint, so that unpack_published knows the fetched files' content once they are here.
 checkpoint download_published:
     input:

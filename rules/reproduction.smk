@@ -29,49 +29,9 @@ def reproduction_comparisons():
 REPRODUCTION = reproduction_comparisons()
 
 
-def reproduction_targets():
-    """Every table, figure and the summary of the reproduction."""
-    targets = [REPRODUCTION_SUMMARY]
-    for e in REPRODUCTION:
-        targets += [f"{REPRODUCTION_DIR}/{e}/pairs.csv", f"{REPRODUCTION_DIR}/{e}/claims.csv"]
-        targets += [f for name in REPRODUCTION_FIGURES for f in png_pdf(f"figures/{e}/reproduction/{name}")]
-    return targets
-
-
-def reproduction_figure_targets():
-    """What figures/all lists of the reproduction: everything when reproduction.in_figures_all, else nothing."""
-    if not config["reproduction"]["in_figures_all"]:
-        return []
-    if not REPRODUCTION:
-        raise ValueError(f"reproduction.in_figures_all: no experiment of scale {config['scale']!r} names a "
-                         "published_run or a reproduction.against entry; nothing to compare")
-    return reproduction_targets()
-
-
-def reproduction_products():
-    """The reproduction's intermediates for the stale-results guard (rules/guard.smk), when figures/all builds it:
-    both sides' tables and the record's chain."""
-    if not config["reproduction"]["in_figures_all"]:
-        return []
-    products = [f"{PUBLISHED_DIR}/fetched.md5", f"{PUBLISHED_DIR}/unpacked.txt", PUBLISHED_INDEX]
-    for ours, theirs in REPRODUCTION.items():
-        products += [f"results/tables/{ours}.csv", *[f"results/tables/{ours}/{p}.csv" for p in pairs(ours)]]
-        products += [f"results/published/tables/{theirs}.csv",
-                     *[f"results/published/tables/{theirs}/{p}.csv" for p in pairs(theirs)]]
-    return products
-
-
-def _reproduction_inputs(wc):
-    """The reproduction target's files; an error in words when there is nothing to compare."""
-    if not REPRODUCTION:
-        raise ValueError(f"nothing to compare: no experiment of scale {config['scale']!r} names a published_run or "
-                         "has a reproduction.against entry (e.g. against: {demo-maze-5x5: maze-5x5})")
-    return reproduction_targets()
-
-
 def compared_table(wc):
     """The published table that {experiment} is compared with. Its run is checked against the record once the
-    record is indexed, as the runs of the active experiments are (common.smk, _published_index)."""
+    record is indexed, as the runs of the active experiments are (published.smk, _published_index)."""
     from workflow_scripts.published import unknown_names
 
     theirs = REPRODUCTION[wc.experiment]
@@ -173,7 +133,3 @@ rule reproduction_summary:
         "../workflow_scripts/jobs/reproduction_summary.py"
 
 
-rule reproduction:
-    input:
-        _reproduction_inputs,
-    localrule: True

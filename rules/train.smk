@@ -11,9 +11,9 @@ rule train_agent:
         unpack(engine_inputs),
         code=job_code("train_agent"),
     output:
-        final="results/train/{experiment}/seed_{seed}/final.pth",
-        log_csv="results/train/{experiment}/seed_{seed}/log.csv",
-        screenshot="results/train/{experiment}/seed_{seed}/obs.png",
+        final=f"{RUN_DIR}/final.pth",
+        log_csv=f"{RUN_DIR}/log.csv",
+        screenshot=f"{RUN_DIR}/obs.png",
     params:
         train=lambda wc: dataclasses.asdict(train_config(wc.experiment, wc.seed)),
         device=config["train"]["device"],
@@ -36,21 +36,13 @@ rule train_agent:
         "../workflow_scripts/jobs/train_agent.py"
 
 
-rule train:
-    input:
-        [final_checkpoint(e, s) for e in ACTIVE for s in seeds(e)],
-        [f"results/train/{e}/seed_{s}/capability.csv" for e in ACTIVE for s in seeds(e)],
-        lambda wc: stale_under(f"{ENGINE_DIR}/", "results/train/"),
-    localrule: True
-
-
 rule training_capability:
     input:
         unpack(engine_inputs),
-        model="results/train/{experiment}/seed_{seed}/final.pth",
+        model=f"{RUN_DIR}/final.pth",
         code=job_code("training_capability"),
     output:
-        "results/train/{experiment}/seed_{seed}/capability.csv",
+        f"{RUN_DIR}/capability.csv",
     params:
         goal=experiment_value("goal"),
         background=experiment_value("background"),

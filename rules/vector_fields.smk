@@ -5,30 +5,6 @@
 VECTOR_FIELD_STEM = "figures/{experiment}/analysis/vector-field-{env}-level_{level}-facing_{facing}-seed_{seed}"
 
 
-def check_vector_fields():
-    """figures.vector_fields and figures.vector_field_differences name existing experiments, seeds and envs."""
-    for section in ("vector_fields", "vector_field_differences"):
-        for entry in config["figures"][section]:
-            exp = _figure_experiment(f"figures.{section}", entry)
-            check_env(f"figures.{section}", exp, entry["env"])
-            for seed in entry.get("seeds", [entry.get("seed")]):
-                check_seed(f"figures.{section}", exp, seed)
-            if len(set(entry.get("seeds", []))) == 1:
-                raise ValueError(f"figures.{section}: a difference of seed {entry['seeds'][0]} with itself")
-
-
-check_vector_fields()
-
-
-def vector_field_targets():
-    """The PNG and CSV of every configured field of the active experiments (of our own agents: figure_targets
-    asks for them only with source=local)."""
-    stems = [VECTOR_FIELD_STEM.format(**v) for v in config["figures"]["vector_fields"] if v["experiment"] in ACTIVE]
-    stems += [VECTOR_FIELD_STEM.format(**d, seed=d["seeds"][0]) + f"-minus-seed_{d['seeds'][1]}"
-              for d in config["figures"]["vector_field_differences"] if d["experiment"] in ACTIVE]
-    return [f"{stem}.{ext}" for stem in stems for ext in ("png", "csv")]
-
-
 # What a field of an agent of {experiment} in {env} on {level} depends on, besides the agents.
 VECTOR_FIELD_PARAMS = dict(
     **GAME_PARAMS,

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from workflow_scripts.analysis import (binomial_noise, channel_classes, channel_effects, channel_glm, outlier_draws,
-                                       outlier_summary, outliers, seed_variation)
+from workflow_scripts.analysis import (binomial_noise, channel_classes, channel_effects, channel_glm, ols_fit,
+                                       outlier_draws, outlier_summary, outliers, seed_variation)
 from workflow_scripts.objects import channel_bits, channel_reference
 
 # The 2x2x2 design written out by hand from the RGB of the paper's colours: each channel is 0 or 255.
@@ -200,3 +200,19 @@ def test_injected_outliers_are_flagged_and_false_flags_stay_near_alpha():
 def test_outliers_check_alpha():
     with pytest.raises(ValueError, match="alpha"):
         outliers(beta_binomial_population(0.3, 0.0, 5, 1, np.random.default_rng(0)), alpha=0)
+
+
+def test_ols_matches_least_squares_and_skips_agents_without_a_preference():
+    rng = np.random.default_rng(0)
+    x = pd.Series(rng.uniform(0, 1, 40))
+    y = pd.Series(0.1 + 0.7 * x + rng.normal(0, 0.05, 40))
+    slope, intercept = np.polyfit(x, y, 1)
+    r2 = 1 - ((y - intercept - slope * x) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    fit = ols_fit(x, y)
+    assert fit["slope"] == pytest.approx(slope) and fit["intercept"] == pytest.approx(intercept)
+    assert fit["r2"] == pytest.approx(r2) and fit["n"] == 40
+    # An agent that decided no episode of one pair has no preference there: it is left out of the fit.
+    assert ols_fit(pd.concat([x, pd.Series([np.nan])], ignore_index=True),
+                   pd.concat([y, pd.Series([0.5])], ignore_index=True)) == fit
+    two = ols_fit(x[:2], y[:2])
+    assert two["n"] == 2 and two["r2"] == pytest.approx(1)

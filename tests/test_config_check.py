@@ -1,5 +1,6 @@
 """Config errors in words, with the file line or the config key: duplicate keys, YAML syntax, schema
-violations, and values the engine cannot take. Checked on the library and through Snakemake's dry run."""
+violations, names that must refer to each other, and values the engine cannot take. Checked on the library
+(config_check.problems, the one validator) and through Snakemake's dry run."""
 
 import copy
 import subprocess
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
-from workflow_scripts.config_check import (ConfigError, check_config, check_interpreter, load_yaml_strict,
+from workflow_scripts.config_check import (ConfigError, check_config, check_interpreter, load_yaml_strict, problems,
                                            range_problems)
 
 SCHEMA = REPO / "schemas" / "config.schema.yaml"
@@ -152,3 +153,86 @@ def test_an_unknown_reproduction_run_stops_the_workflow_before_any_job(tmp_path)
     run = _dry_run(yaml.safe_dump(config), tmp_path)
     assert run.returncode != 0
     assert "reproduction.against.demo-maze-5x5: no experiment has published_run 'maze-5x5-blue-line'" in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(
+    "mutate, fragment",
+    [
+        (lambda c: c["experiments"]["maze-5x5"]["pairs"].append(["red_line", "yellow_gem"]),
+         "experiment 'maze-5x5', pair [red_line, yellow_gem]: unknown object 'red_line'"),
+        (lambda c: c["experiments"]["maze-5x5"]["pairs"].append(["orange_gem", "teal_gem"]),
+         "unknown object 'teal_gem'"),
+        (lambda c: c["experiments"]["maze-5x5"].update(goal="yellow_square"), "unknown object 'yellow_square'"),
+        (lambda c: c["experiments"]["maze-5x5"].update(ppo="hard-5000"), "unknown ppo set 'hard-5000'"),
+        (lambda c: c["ppo"]["demo"].update(minibatches=3), "not divisible by minibatches = 3"),
+        (lambda c: c.update(scale="huge"), "no experiment has scale 'huge'"),
+        (lambda c: c["figures"]["ols"][0].update(x="green-line-blue-line"), "has no pair 'green-line-blue-line'"),
+        (lambda c: c["figures"]["gifs"][0].update(env="red-line-blue-gem"),
+         "env 'red-line-blue-gem' is neither 'train' nor a pair of"),
+        (lambda c: c["figures"]["gifs"][0].update(seed=100), "has no seed 100 (seeds 0..99)"),
+        (lambda c: c["figures"]["gifs"][0].update(experiment="maze-9x9"), "figures.gifs: unknown experiment 'maze-9x9'"),
+        (lambda c: c["figures"]["illustration"][0].update(pair="red-gem-red-line"), "has no pair 'red-gem-red-line'"),
+        (lambda c: c["figures"]["illustration"].append(c["figures"]["illustration"][0]), "one entry per experiment"),
+        (lambda c: c["published"]["compare"][0].update(pair="blue-gem-red-gem"),
+         "published.compare: experiment 'maze-5x5' has no pair 'blue-gem-red-gem'"),
+        (lambda c: c["published"]["compare"][0].update(experiment="demo-maze-5x5"),
+         "published.compare: experiment 'demo-maze-5x5' has no published_run"),
+        (lambda c: c["published"]["gifs"][0].update(env="red-gem-red-line"),
+         "published.gifs: env 'red-gem-red-line' is neither 'train' nor a pair of 'maze-5x5-with-backgrounds'"),
+        (lambda c: c["published"]["gifs"][0].update(experiment="demo-maze-5x5"),
+         "published.gifs: experiment 'demo-maze-5x5' has no published_run"),
+        (lambda c: c["figures"]["vector_fields"][0].update(env="red-gem-red-line"),
+         "figures.vector_fields: env 'red-gem-red-line' is neither 'train' nor a pair of 'demo-maze-5x5'"),
+        (lambda c: c["figures"]["vector_fields"][0].update(seed=2),
+         "figures.vector_fields: experiment 'demo-maze-5x5' has no seed 2 (seeds 0..1)"),
+        (lambda c: c["figures"]["vector_field_differences"][0].update(seeds=[0, 7]),
+         "figures.vector_field_differences: experiment 'demo-maze-5x5' has no seed 7"),
+        (lambda c: c["figures"]["vector_field_differences"][0].update(seeds=[1, 1]),
+         "figures.vector_field_differences: a difference of seed 1 with itself"),
+    ],
+    ids=["unknown-object", "undeclared-colour", "bad-goal", "unknown-ppo-set", "indivisible-batch", "no-experiment",
+         "ols-unknown-pair", "gif-unknown-env", "gif-unknown-seed", "gif-unknown-experiment", "illustration-pair",
+         "illustration-twice", "compare-unknown-pair", "compare-unpublished", "published-gif-env",
+         "published-gif-unpublished", "field-unknown-env", "field-unknown-seed", "difference-unknown-seed",
+         "difference-same-seed"],
+)
+def test_names_the_config_lacks_are_problems_in_words(mutate, fragment):
+    config = copy.deepcopy(shipped())
+    mutate(config)
+    found = problems(config)
+    assert any(fragment in p for p in found), found
+
+
+def test_every_problem_is_listed_in_one_pass():
+    config = copy.deepcopy(shipped())
+    config["colours"]["red"] = [200, 0, 0]
+    config["experiments"]["maze-5x5"]["pairs"].append(["red_line", "yellow_gem"])
+    config["ppo"]["demo"].update(minibatches=3)
+    config["figures"]["gifs"][0].update(seed=100)
+    config["figures"]["vector_fields"][0].update(env="red-gem-red-line")
+    config["reproduction"]["against"] = {"demo-maze-5x5x": "maze-5x5"}
+    config["evaluation"]["first_level"] = 2**31 - 10
+    found = problems(config)
+    expected = ["colours: colour 'red' is already defined", "unknown object 'red_line'",
+                "not divisible by minibatches = 3", "figures.gifs: experiment 'maze-5x5-with-backgrounds' has no seed 100",
+                "figures.vector_fields: env 'red-gem-red-line'", "reproduction.against.demo-maze-5x5x",
+                "evaluation.first_level + num_levels"]
+    assert [e for e in expected if not any(e in p for p in found)] == [], found
+    assert len(found) == len(expected), found
+
+
+def test_schema_problems_come_alone():
+    """The other checks read the shapes the schema guarantees: with a schema problem, only those are listed."""
+    config = copy.deepcopy(shipped())
+    config["experiments"]["maze-5x5"].update(world_dim=4, ppo="hard-5000")
+    assert problems(config) == ["experiments.maze-5x5.world_dim: 4 must be odd"]
+
+
+def test_no_active_experiment_is_a_problem():
+    config = copy.deepcopy(shipped())
+    config["source"] = "zenodo"
+    for exp in config["experiments"].values():
+        exp.pop("published_run", None)
+    config["published"]["compare"], config["published"]["gifs"] = [], []
+    config["reproduction"]["against"] = {}
+    assert problems(config) == ["source: zenodo, but no experiment names a published_run"]

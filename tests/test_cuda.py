@@ -2,8 +2,6 @@
 iteration, determinism, resume, evaluation agreement with the CPU, and bfloat16 learning.
 Run alone with `pytest -m cuda` (benchmarks/gpu_check.sh does)."""
 
-import io
-
 import pytest
 import torch
 
@@ -14,7 +12,8 @@ from workflow_scripts.devices import device_setup
 from workflow_scripts.evaluate import evaluate_checkpoint
 from workflow_scripts.maze import MazeEnv
 from workflow_scripts.media import agent_frames
-from workflow_scripts.train import TrainConfig, Trainer, checkpoint_path, train
+from workflow_scripts.run_folder import checkpoint_path
+from workflow_scripts.train import TrainConfig, Trainer, train
 
 pytestmark = [
     pytest.mark.cuda,
@@ -104,6 +103,6 @@ def test_evaluation_tables_do_not_depend_on_the_batch_on_cuda(engine, tmp_path, 
     torch.manual_seed(1)
     torch.save({"model_state_dict": new_policy().state_dict()}, path)
     args = dict(obj1="red_line_diag", obj2="yellow_gem", levels=range(100_000, 100_200), seed=0, device=cuda)
-    whole = evaluate_checkpoint(path, max_batch=256, progress=io.StringIO(), **args)
+    whole = evaluate_checkpoint(path, max_batch=256, **args)
     small = evaluate_checkpoint(path, max_batch=7, **args)
     assert (whole == small).all().all()

@@ -1,6 +1,7 @@
 """Device setup (issue 15): no silent CPU fallback for a job given a GPU, distinct GPU slots for concurrent
 jobs, IEEE float32 and strict determinism, the bf16 warning, and the torch-free GPU probe of parse time."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -30,18 +31,24 @@ def test_an_explicit_cuda_device_without_cuda_fails_with_a_message():
         resolve_device("cuda:1")
 
 
-def test_setup_turns_tf32_off_makes_determinism_strict_and_logs_the_device():
+def device_lines(caplog) -> list[str]:
+    """What device_setup logged, in order."""
+    return [r.getMessage() for r in caplog.records if r.name == devices.__name__]
+
+
+def test_setup_turns_tf32_off_makes_determinism_strict_and_logs_the_device(caplog):
     torch.use_deterministic_algorithms(True, warn_only=True)
     torch.backends.cudnn.conv.fp32_precision = "tf32"
-    lines = []
-    with device_setup("cpu", threads=1, log=lines.append) as device:
+    caplog.set_level(logging.INFO, logger=devices.__name__)
+    with device_setup("cpu", threads=1) as device:
         assert device == torch.device("cpu")
         assert torch.backends.cudnn.conv.fp32_precision == "ieee"
         assert torch.backends.cuda.matmul.fp32_precision == "ieee"
         assert torch.are_deterministic_algorithms_enabled()
         assert not torch.is_deterministic_algorithms_warn_only_enabled()
         assert torch.get_num_threads() == 1
-    assert lines == ["device cpu, float32 (TF32 off), 1 CPU threads, deterministic algorithms"]
+    assert device_lines(caplog) == ["device cpu, float32 (TF32 off), 1 CPU threads, deterministic algorithms"]
+    assert [r.levelno for r in caplog.records] == [logging.INFO]
 
 
 @pytest.mark.parametrize("capability, warned", [((7, 5), True), ((7, 0), True), ((8, 0), False), ((9, 0), False)])
@@ -53,6 +60,19 @@ def test_bf16_warns_on_gpus_without_native_bfloat16(capability, warned):
 
 
 
+def test_bf16_on_a_gpu_without_native_bfloat16_is_logged_as_a_warning(monkeypatch, caplog):
+    """The note is a warning, so a job's console shows it (logs.for_console), before the device's line."""
+    monkeypatch.setattr(devices, "resolve_device", lambda device, gpu_requested: torch.device("cuda", 0))
+    monkeypatch.setattr(torch.cuda, "set_device", lambda device: None)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))
+    monkeypatch.setattr(devices, "describe", lambda device, bf16: "device cuda:0 (a T4)")
+    caplog.set_level(logging.INFO, logger=devices.__name__)
+    with device_setup("cuda:0", threads=1, bf16=True):
+        pass
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(logging.WARNING, bf16_note((7, 5))),
+                                                                      (logging.INFO, "device cuda:0 (a T4)")]
+
+
 def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512_bf16\nbogomips\t: 1\n")
@@ -62,16 +82,17 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
 
 @pytest.mark.parametrize("flags, chosen", [({"avx2"}, False), ({"avx2", "avx512f"}, False),
                                            ({"avx512f", "avx512_bf16"}, True), ({"amx_bf16"}, True)])
-def test_bf16_auto_takes_bfloat16_only_where_the_cpu_has_it(monkeypatch, flags, chosen):
+def test_bf16_auto_takes_bfloat16_only_where_the_cpu_has_it(monkeypatch, caplog, flags, chosen):
     """auto must not pick the emulated bfloat16 of an AVX2-only (or AVX-512 without BF16) CPU: 8x slower than
     float32 there."""
     monkeypatch.setattr(devices, "cpu_flags", lambda: frozenset(flags))
     cpu = torch.device("cpu")
     assert resolve_bf16("auto", cpu) is chosen
     assert resolve_bf16(True, cpu) is True and resolve_bf16(False, cpu) is False
-    lines = []
-    with device_setup("cpu", threads=1, bf16="auto", log=lines.append):
+    caplog.set_level(logging.INFO, logger=devices.__name__)
+    with device_setup("cpu", threads=1, bf16="auto"):
         pass
+    lines = device_lines(caplog)
     assert lines[0].startswith("device cpu, bfloat16 autocast" if chosen else "device cpu, float32 (TF32 off)")
     assert "(bf16: auto; " in lines[0]
     with pytest.raises(ValueError, match="true, false or auto"):

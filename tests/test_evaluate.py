@@ -1,5 +1,7 @@
 """Evaluation against outcomes computed independently from the engine's level layouts."""
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from workflow_scripts.evaluate import evaluate_checkpoint, run_episodes, run_epi
 from workflow_scripts.maze import MazeEnv
 
 WALL, OBJ1, OBJ2 = 51, 2, 3
-RIGHT, UP = 7, 5
+RIGHT, UP, STAND_STILL = 7, 5, 4
 
 
 class ScriptedPolicy(torch.nn.Module):
@@ -112,3 +114,14 @@ def test_non_finite_outputs_name_the_checkpoint(engine, tmp_path):
     with pytest.raises(ValueError, match="non-finite .* first on level 100000 at step 1") as caught:
         evaluate_checkpoint(tmp_path / "model_0.pth", "red_line_diag", "yellow_gem", levels=range(100_000, 100_005))
     assert str(tmp_path / "model_0.pth") in str(caught.value)
+
+
+def test_levels_still_running_are_logged_at_debug_every_50_steps(engine, caplog):
+    """What the evaluation job's log follows its episodes by: an agent that stands still times out on every level."""
+    caplog.set_level(logging.DEBUG, logger="workflow_scripts.evaluate")
+    table = run_episodes(ScriptedPolicy(STAND_STILL), "duel", range(100_000, 100_003), obj1="red_line_diag",
+                         obj2="yellow_gem")
+    assert (table.steps == 500).all()
+    assert [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "workflow_scripts.evaluate"] == [
+        *[(logging.DEBUG, f"step {t}: 3 of 3 levels still running") for t in range(50, 500, 50)],
+        (logging.DEBUG, "step 500: 0 of 3 levels still running")]

@@ -1,17 +1,29 @@
 """Figures: plotted data read back from the artists, icons against the spec's object masks."""
 
 import hashlib
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib import pyplot as plt
 from matplotlib.offsetbox import AnnotationBbox
 from matplotlib.patches import Rectangle, StepPatch
+from PIL import Image
 
-from workflow_scripts.figures import (experiment_summary, icon_sheet, learning_curves, object_icon, ols_figure,
-                                      preference_capability_scatter, save_figure, write_listing)
+from workflow_scripts.analysis import ols_fit
+from workflow_scripts.figures import (experiment_summary, icon_sheet, learning_curves, ols_figure,
+                                      preference_capability_scatter, read_icons, save_figure, save_icon)
+from workflow_scripts.icons import object_icon
+from workflow_scripts.listing import listed_files, listing_text
 
 SAMPLES = np.arange(3, 128, 10)  # the original notebook's arr[3::10, 3::10]
+
+
+def made_up_icons(*names):
+    """A distinct random 13x13 icon per object: the plots must draw exactly the icons they are given."""
+    rng = np.random.default_rng(0)
+    return {name: rng.integers(0, 256, (13, 13, 3), dtype=np.uint8) for name in names}
 
 
 def line_mask(x, y):
@@ -36,10 +48,34 @@ def test_custom_colour_and_textured_icons(engine):
     assert not (object_icon("invisible_gem", "black") != 0).any()
 
 
-def test_scatter_plots_the_table(engine, tmp_path):
+@pytest.mark.parametrize("background", ["black", "grey", "textured"])
+def test_the_icon_pngs_hold_exactly_the_rendered_icons(engine, tmp_path, background):
+    """What the plots read from rule object_icons' PNGs is the array rendered from the engine, outline included
+    (a black line on black), in dtype and shape too."""
+    colours = {"orange": [255, 128, 0]}
+    names = ["black_line_diag", "black_gem", "red_line_diag", "yellow_gem", "orange_gem", "invisible_gem"]
+    rendered = {name: object_icon(name, background, colours) for name in names}
+    assert not (rendered["black_line_diag"] == object_icon("invisible_gem", background)).all()
+    for name, icon in rendered.items():
+        save_icon(icon, tmp_path / f"{name}.png")
+    read = read_icons(sorted(tmp_path.glob("*.png")))
+    assert set(read) == set(names)
+    for name, icon in rendered.items():
+        assert read[name].dtype == icon.dtype == np.uint8 and read[name].shape == icon.shape == (13, 13, 3)
+        np.testing.assert_array_equal(read[name], icon)
+
+
+def test_an_icon_png_that_is_not_rgb_is_refused(tmp_path):
+    Image.new("RGBA", (13, 13)).save(tmp_path / "red_gem.png")
+    with pytest.raises(ValueError, match="red_gem.png: an icon is an RGB PNG, this one is RGBA"):
+        read_icons([tmp_path / "red_gem.png"])
+
+
+def test_scatter_plots_the_table(tmp_path):
     table = pd.DataFrame({"agent": ["a", "b", "c", "d"], "capability": [4.2, 150.0, 37.5, 12.0],
                           "preference": [0.25, 0.9, np.nan, 1.0]})
-    fig = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", "black")
+    icons = made_up_icons("red_line_diag", "yellow_gem")
+    fig = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", icons)
     ax = fig.axes[0]
     points = ax.collections[0].get_offsets()
     shown = ~np.isnan(np.asarray(points)[:, 1])
@@ -50,35 +86,45 @@ def test_scatter_plots_the_table(engine, tmp_path):
     colours = ax.collections[0].get_facecolors()[:, :3]
     assert (colours[1] != colours[0]).any() and (colours[0] == colours[2]).all()
     assert [t.get_text() for t in ax.texts if "beyond" in t.get_text()] == ["1 beyond 100, at 100"]
-    icons = [a for a in ax.artists if isinstance(a, AnnotationBbox)]
-    assert len(icons) == 2
-    np.testing.assert_array_equal(icons[0].offsetbox.get_data(), object_icon("red_line_diag", "black"))
-    np.testing.assert_array_equal(icons[1].offsetbox.get_data(), object_icon("yellow_gem", "black"))
-    assert icons[0].xy == (0, 1.0) and icons[1].xy == (0, 0.0)  # obj1 top left, obj2 bottom left
+    drawn = [a for a in ax.artists if isinstance(a, AnnotationBbox)]
+    assert len(drawn) == 2
+    np.testing.assert_array_equal(drawn[0].offsetbox.get_data(), icons["red_line_diag"])
+    np.testing.assert_array_equal(drawn[1].offsetbox.get_data(), icons["yellow_gem"])
+    assert drawn[0].xy == (0, 1.0) and drawn[1].xy == (0, 0.0)  # obj1 top left, obj2 bottom left
     save_figure(fig, tmp_path / "s.png", tmp_path / "s.pdf")
     assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-"
 
 
-def test_listing_has_every_figure_with_its_checksum(tmp_path):
-    files = []
-    for name, content in [("b.png", b"one"), ("a.pdf", b"two")]:
-        (tmp_path / name).write_bytes(content)
-        files.append(tmp_path / name)
-    write_listing(files, tmp_path / "all")
-    lines = (tmp_path / "all").read_text().splitlines()
-    assert lines == [f"{hashlib.sha256(c).hexdigest()}  {tmp_path / n}" for n, c in [("a.pdf", b"two"), ("b.png", b"one")]]
+def test_the_same_figure_saved_twice_is_the_same_bytes(tmp_path):
+    """A PDF carries no creation date: redrawing a figure from the same results (a rerun, another day) gives
+    the same file, which figures/all lists by checksum."""
+    for run in ("a", "b"):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        save_figure(fig, tmp_path / f"{run}.png", tmp_path / f"{run}.pdf")
+        time.sleep(1.1)  # the PDF date has a resolution of one second
+    assert b"CreationDate" not in (tmp_path / "a.pdf").read_bytes()
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
 
 
-def test_ols_matches_least_squares_and_is_drawn(engine):
+def test_listing_has_every_figure_with_its_checksum_then_those_left_out():
+    """figures/all's format, as its rule writes it and the stale-results guard reads it back."""
+    one, two = hashlib.sha256(b"one").hexdigest(), hashlib.sha256(b"two").hexdigest()
+    text = listing_text([("figures/b.png", one), ("figures/a  b.pdf", two)], {"figures/c.gif": "no models"})
+    assert text == f"{two}  figures/a  b.pdf\n{one}  figures/b.png\n# left out  figures/c.gif  no models\n"
+    assert listed_files(text) == [("figures/a  b.pdf", two), ("figures/b.png", one)]
+
+
+def test_ols_line_is_drawn():
     rng = np.random.default_rng(0)
     x = pd.Series(rng.uniform(0, 1, 40))
     y = pd.Series(0.1 + 0.7 * x + rng.normal(0, 0.05, 40))
-    fig, fit = ols_figure(x, y, ("green_line_diag", "red_line_diag"), ("yellow_gem", "red_line_diag"), "black")
-    slope, intercept = np.polyfit(x, y, 1)
-    r2 = 1 - ((y - intercept - slope * x) ** 2).sum() / ((y - y.mean()) ** 2).sum()
-    assert fit["slope"] == pytest.approx(slope) and fit["intercept"] == pytest.approx(intercept)
-    assert fit["r2"] == pytest.approx(r2) and fit["n"] == 40
+    icons = made_up_icons("green_line_diag", "red_line_diag", "yellow_gem")
+    fit = ols_fit(x, y)
+    fig = ols_figure(x, y, fit, ("green_line_diag", "red_line_diag"), ("yellow_gem", "red_line_diag"), icons)
+    slope, intercept, r2 = fit["slope"], fit["intercept"], fit["r2"]
     ax = fig.axes[0]
     np.testing.assert_allclose(ax.collections[0].get_offsets(), np.column_stack([x, y]))
     line_x, line_y = ax.lines[0].get_data()
@@ -88,23 +134,23 @@ def test_ols_matches_least_squares_and_is_drawn(engine):
         f"OLS, n=40: R^2={r2:.3f}, coef0={intercept:.3f}, coef1={slope:.3f}")
     assert ax.get_title() == ""
     assert ax.get_xlabel() == "Preference for green line" and ax.get_ylabel() == "Preference for yellow gem"
-    small_fig, two = ols_figure(x[:2], y[:2], ("green_line_diag", "red_line_diag"), ("yellow_gem", "red_line_diag"),
-                                "black")
-    small = small_fig.axes[0]
-    assert two["n"] == 2 and two["r2"] == pytest.approx(1)
+    small = ols_figure(x[:2], y[:2], ols_fit(x[:2], y[:2]), ("green_line_diag", "red_line_diag"),
+                       ("yellow_gem", "red_line_diag"), icons).axes[0]
     assert small.get_title() == "only 2 agents: too few for the fit to mean anything (fewer than 10)"
-    icons = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
-    for icon, name in zip(icons, ["yellow_gem", "red_line_diag", "green_line_diag"]):
-        np.testing.assert_array_equal(icon, object_icon(name, "black"))
+    drawn = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
+    assert len(drawn) == 3
+    for icon, name in zip(drawn, ["yellow_gem", "red_line_diag", "green_line_diag"]):
+        np.testing.assert_array_equal(icon, icons[name])
 
 
-def test_summary_has_one_panel_per_pair_with_its_agents(engine):
+def test_summary_has_one_panel_per_pair_with_its_agents():
     pairs = {"red-line-yellow-gem": ("red_line_diag", "yellow_gem"), "green-line-red-line": ("green_line_diag", "red_line_diag"),
              "white-line-yellow-gem": ("white_line_diag", "yellow_gem")}
     rng = np.random.default_rng(1)
     table = pd.DataFrame([{"agent": f"seed_{s}", "pair": p, "capability": rng.uniform(3, 180), "preference": rng.uniform()}
                           for p in pairs for s in range(5)])
-    fig = experiment_summary(table, pairs, "yellow_line_diag", "black", "exp", columns=2)
+    icons = made_up_icons("red_line_diag", "yellow_gem", "green_line_diag", "white_line_diag")
+    fig = experiment_summary(table, pairs, "yellow_line_diag", "black", "exp", icons, columns=2)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(fig.axes) == 4 and len(visible) == 3
     for ax, (name, (obj1, obj2)) in zip(visible, pairs.items()):
@@ -113,9 +159,10 @@ def test_summary_has_one_panel_per_pair_with_its_agents(engine):
                                    np.column_stack([np.minimum(rows["capability"], 100), rows["preference"]]))
         assert ax.get_xlim() == (0, 105) and ax.get_ylim() == (0, 1)
         assert ax.get_title() == f"{obj1.replace('_diag', '').replace('_', ' ')} vs {obj2.replace('_diag', '').replace('_', ' ')}"
-        icons = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
-        np.testing.assert_array_equal(icons[0], object_icon(obj1, "black"))
-        np.testing.assert_array_equal(icons[1], object_icon(obj2, "black"))
+        drawn = [a.offsetbox.get_data() for a in ax.artists if isinstance(a, AnnotationBbox)]
+        assert len(drawn) == 2
+        np.testing.assert_array_equal(drawn[0], icons[obj1])
+        np.testing.assert_array_equal(drawn[1], icons[obj2])
     # The panel above the empty slot ends its column, so it carries the x tick labels.
     assert any(t.get_visible() and t.get_text() for t in visible[1].get_xticklabels())
 
@@ -148,19 +195,23 @@ def test_every_icon_stands_out_from_its_background(engine, background):
             assert np.abs(icon - bare).max() >= 100, f"{colour}_{shape} on {background}"
 
 
-def test_icon_sheet_shows_each_icon(engine):
+def test_icon_sheet_shows_each_icon():
     objects = ["black_gem", "red_line_diag", "yellow_gem"]
-    fig = icon_sheet(objects, ("black", "grey"))
+    icons = {"black": made_up_icons(*objects), "grey": {o: 255 - icon for o, icon in made_up_icons(*objects).items()}}
+    fig = icon_sheet(icons)
     assert len(fig.axes) == 6
     for ax, (background, name) in zip(fig.axes, [(b, o) for b in ("black", "grey") for o in objects]):
-        np.testing.assert_array_equal(ax.images[0].get_array(), object_icon(name, background))
+        np.testing.assert_array_equal(ax.images[0].get_array(), icons[background][name])
+    assert [ax.get_xlabel() for ax in fig.axes[3:]] == ["black\ngem", "red\nline", "yellow\ngem"]
+    assert [fig.axes[i].get_ylabel() for i in (0, 3)] == ["black", "grey"]
 
 
-def test_scatter_rings_flagged_agents_and_draws_intervals(engine):
+def test_scatter_rings_flagged_agents_and_draws_intervals():
     table = pd.DataFrame({"agent": ["a", "2023-02-10__09-48-21__seed_8998", "c"], "capability": [4.2, 150.0, 12.0],
                           "preference": [0.25, 0.9, 0.5], "preference_low": [0.2, 0.85, 0.4],
                           "preference_high": [0.3, 0.95, 0.55]})
-    fig = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", "black",
+    icons = made_up_icons("red_line_diag", "yellow_gem")
+    fig = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", icons,
                                         flagged={"2023-02-10__09-48-21__seed_8998", "not-in-this-pair"},
                                         intervals=True)
     ax = fig.axes[0]
@@ -170,7 +221,7 @@ def test_scatter_rings_flagged_agents_and_draws_intervals(engine):
     np.testing.assert_allclose([s[:, 1] for s in segments], table[["preference_low", "preference_high"]])
     np.testing.assert_allclose(rings.get_offsets(), [[100, 0.9]])
     assert [t.get_text() for t in ax.texts if t.get_text().startswith("seed")] == ["seed_8998"]
-    plain = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", "black")
+    plain = preference_capability_scatter(table, "red_line_diag", "yellow_gem", "yellow_line_diag", icons)
     assert len(plain.axes[0].collections) == 1
 
 

@@ -75,8 +75,9 @@ def test_complete_run_leaves_nothing_to_do(workflow):
     rules = {rule for rule, _ in workflow["complete_plan"]}
     assert rules == {"compile_engine", "prepare_assets", "engine_built", "train_agent", "training_capability",
                      "evaluate_agent", "aggregate_pair", "experiment_table", "scatter_plot", "experiment_summary",
-                     "learning_curves", "illustration", "agent_gif", "vector_field", "object_icons", "all_figures",
-                     "analysis_outliers_pair", "analysis_outliers", "analysis_seed_variation", "seed_variation_figure"}
+                     "learning_curves", "illustration", "agent_gif", "vector_field", "object_icon", "object_icons",
+                     "all_figures", "analysis_outliers_pair", "analysis_outliers", "analysis_seed_variation",
+                     "seed_variation_figure"}
     # The tiny experiments lack the 8 line colours against one object: no channel analysis, cleanly.
     assert not any(rule.startswith("channel") or rule == "analysis_channels" for rule in rules)
 
@@ -209,7 +210,7 @@ def test_a_new_compiler_rebuilds_the_engine_and_retrains_nothing(workflow):
     # nothing that loads the engine or trains does.
     assert "compile_engine" in ran
     assert not ran & {"train_agent", "training_capability", "evaluate_agent", "agent_gif", "vector_field",
-                      "illustration", "object_icons", "prepare_assets"}, ran
+                      "illustration", "object_icon", "prepare_assets"}, ran
     build_engine(root)
     assert tiny.planned_jobs(root) == set()
 
@@ -288,6 +289,7 @@ def test_unused_colour_plans_nothing_and_a_used_one_only_its_pair(workflow):
         job("analysis_outliers", experiment="tiny-b"),
         job("analysis_seed_variation", experiment="tiny-b"),
         job("seed_variation_figure", experiment="tiny-b"),
+        job("object_icon", object="teal_line_diag"),
         job("object_icons"),
         job("all_figures"),
     }
@@ -405,8 +407,8 @@ def test_every_project_module_is_used_by_a_rule_or_when_parsing():
 
 
 # Imported by the Snakefile and rules/*.smk while the workflow is parsed, never by a job.
-PARSE_TIME_MODULES = {"workflow_scripts/config_check.py", "workflow_scripts/provenance.py",
-                      "workflow_scripts/code_deps.py"}
+PARSE_TIME_MODULES = {"workflow_scripts/config_check.py", "workflow_scripts/experiments.py",
+                      "workflow_scripts/provenance.py", "workflow_scripts/code_deps.py"}
 # For training code outside the workflow (README, "Gymnasium environments"); tests/test_gym.py covers it.
 LIBRARY_MODULES = {"workflow_scripts/gym.py"}
 

@@ -5,6 +5,7 @@ end through the workflow."""
 import hashlib
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -105,7 +106,7 @@ def test_unknown_record_is_reported(served, tmp_path):
         fetch("1", tmp_path / "z")
 
 
-def test_unpack_nested_archives_once_and_refuse_escapes(tmp_path):
+def test_unpack_nested_archives_once_and_refuse_escapes(tmp_path, caplog):
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as z:
         z.writestr("deep/file.txt", "inside")
@@ -116,12 +117,16 @@ def test_unpack_nested_archives_once_and_refuse_escapes(tmp_path):
             info.size = len(inner.getvalue())
             t.addfile(info, io.BytesIO(inner.getvalue()))
     (tmp_path / "plain.txt").write_text("not an archive")
-    folders = unpack_all(tmp_path, ["outer.tar", "plain.txt"])
+    with caplog.at_level(logging.INFO, logger="workflow_scripts.zenodo"):
+        folders = unpack_all(tmp_path, ["outer.tar", "plain.txt"])
     assert folders == [tmp_path / "outer.tar.unpacked", tmp_path / "outer.tar.unpacked/nested/inner.zip.unpacked"]
+    assert caplog.messages == [f"unpacking {tmp_path / 'outer.tar'}", f"unpacking {folders[0] / 'nested/inner.zip'}"]
     assert zipfile.is_zipfile(folders[0] / "nested/model_0.pth")
     assert (folders[1] / "deep" / "file.txt").read_text() == "inside"
     (folders[1] / "deep" / "file.txt").write_text("kept")
+    caplog.clear()
     assert unpack_all(tmp_path, ["outer.tar"]) == folders  # already unpacked: left as it is
+    assert caplog.messages == []
     assert (folders[1] / "deep" / "file.txt").read_text() == "kept"
 
     with tarfile.open(tmp_path / "evil.tar", "w") as t:
@@ -374,22 +379,23 @@ def test_figures_from_the_published_record_end_to_end(workflow_run):
     expected.add(f"{exp}/illustration-red-line-yellow-gem.png")
     expected.add(f"{exp}/published-gifs/{AGENTS[2]}/train.gif")
     expected |= {f"{exp}/published-learning-curves.{x}" for x in ("png", "pdf")}
-    analyses = {f"results/analysis/maze-5x5/{t}.csv" for t in ("outliers", "outlier_agents", "seed_variation",
-                                                                "channel_effects", "channel_glm", "channel_classes")}
-    expected |= analyses | {f"{exp}/analysis/{f}.{x}" for f in ("seed_variation", "channel_preferences",
-                                                                "channel_effects") for x in ("png", "pdf")}
+    analyses = {f"results/analysis/maze-5x5/{t}.csv" for t in ("outliers", "outlier-agents", "seed-variation",
+                                                                "channel-effects", "channel-glm", "channel-classes")}
+    expected |= analyses | {f"{exp}/analysis/{f}.{x}" for f in ("seed-variation", "channel-preferences",
+                                                                "channel-effects") for x in ("png", "pdf")}
     assert expected <= listed
-    assert not any("learning_curves" in f or "/gifs/" in f for f in listed)  # nothing was trained
+    trained = [f for f in listed if f.endswith(("/learning-curves.png", "/learning-curves.pdf")) or "/gifs/" in f]
+    assert trained == []  # nothing was trained
 
     # The analyses of the published table, spot-checked by hand: an agent's red main effect and a pair's
     # homogeneity test (scipy's chi-square on the agents x outcomes counts).
-    effects = pd.read_csv(work / "results/analysis/maze-5x5/channel_effects.csv").set_index("agent")
+    effects = pd.read_csv(work / "results/analysis/maze-5x5/channel-effects.csv").set_index("agent")
     agent = AGENTS[0]
     bits = {"black": 0, "blue": 0, "cyan": 0, "green": 0, "purple": 1, "red": 1, "white": 1, "yellow": 1}
     on = [hand_preference(tables[(agent, f"{c}-line-yellow-gem")]) for c, r in bits.items() if r]
     off = [hand_preference(tables[(agent, f"{c}-line-yellow-gem")]) for c, r in bits.items() if not r]
     assert effects.loc[agent, "effect_r"] == pytest.approx(np.mean(on) - np.mean(off))
-    variation = pd.read_csv(work / "results/analysis/maze-5x5/seed_variation.csv").set_index("pair")
+    variation = pd.read_csv(work / "results/analysis/maze-5x5/seed-variation.csv").set_index("pair")
     counts = [[(tables[(a, "green-line-red-line")]["reward"] == r).sum() for r in (10, -10)] for a in AGENTS]
     assert variation.loc["green-line-red-line", "p_homogeneity"] == pytest.approx(
         chi2_contingency(counts, correction=False).pvalue)

@@ -1,8 +1,11 @@
 """Training: reproducible from the seed, resumable after a kill, the original's checkpoint schedule and
 format, and a small learning test."""
 
+import csv
 import json
+import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +16,9 @@ import torch
 
 from workflow_scripts.agent import load_policy
 from workflow_scripts.capability import training_game_episodes
-from workflow_scripts.train import RunFolderBusy, SaveError, TrainConfig, checkpoint_path, main, run_folder_lock, train
+from workflow_scripts.devices import device_setup
+from workflow_scripts.run_folder import RunFolderBusy, SaveError, checkpoint_path, run_folder_lock
+from workflow_scripts.train import LOG_COLUMNS, TrainConfig, Trainer, main, train
 
 TINY = dict(n_envs=4, n_steps=16, minibatches=2, epochs=2, timesteps=192, torch_threads=1, env_threads=0,
             num_levels=50, num_checkpoints=5)
@@ -73,6 +78,45 @@ def test_changed_config_starts_afresh(engine, tmp_path):
     assert_same(weights(final), weights(fresh))
 
 
+def test_an_iteration_returns_its_log_row_and_trains_as_train_does(engine, tmp_path):
+    """Trainer.iterate advances the run by one iteration and returns the row that log.csv gets: iterated by
+    hand, a trainer ends with the weights and the rows of train() on the same config."""
+    config = TrainConfig(seed=4, **TINY)
+    with device_setup("cpu", config.torch_threads) as cpu:
+        trainer = Trainer(config, cpu)
+        rows = [trainer.iterate() for _ in range(config.timesteps // config.batch)]
+    assert [list(row) for row in rows] == [LOG_COLUMNS] * 3 and trainer.log_rows == rows
+    assert [(r["iteration"], r["timesteps"]) for r in rows] == [(1, 64), (2, 128), (3, 192)]
+    assert (trainer.iteration, trainer.timesteps) == (3, 192)
+    assert rows[-1]["learning_rate"] == trainer.optimizer.param_groups[0]["lr"] == 0.0
+    assert rows[0]["wall_time"] <= rows[1]["wall_time"] <= rows[2]["wall_time"] == round(trainer.wall_time, 3)
+    trainer.env.close()
+
+    final = train(config, tmp_path, device="cpu")
+    assert_same((trainer.policy.state_dict(), trainer.optimizer.state_dict()), weights(final))
+    logged = list(csv.DictReader((tmp_path / "log.csv").open()))
+    timing = {"wall_time", "fps"}
+    assert [{k: str(v) for k, v in r.items() if k not in timing} for r in rows] == \
+        [{k: v for k, v in r.items() if k not in timing} for r in logged]
+
+
+@pytest.mark.parametrize("stop_after, marked", [(None, [True, False, True]), (2, [True, True])])
+def test_every_iteration_is_logged_and_the_first_and_last_are_marked_for_the_console(engine, tmp_path, caplog,
+                                                                                      stop_after, marked):
+    """The console (logs.CONSOLE) gets the first iteration's line, one a minute at most, and the last, also
+    of a run that ends early; the log gets every line."""
+    caplog.set_level(logging.INFO, logger="workflow_scripts.train")
+    train(TrainConfig(seed=0, **TINY), tmp_path, device="cpu", label="[tiny seed 0] ",
+          stop_after_iterations=stop_after, progress_every_s=3600)
+    lines = [r for r in caplog.records if r.name == "workflow_scripts.train" and " iteration " in r.getMessage()]
+    assert [r.getMessage().split()[:4] for r in lines] == [["[tiny", "seed", "0]", "iteration"]] * len(marked)
+    assert [r.getMessage().split()[4] for r in lines] == [f"{i}/3" for i in range(1, len(marked) + 1)]
+    assert all(re.search(r"  t=[\d,]+  [\d,]+ steps/s  ETA [\d.]+ min  episode length [\d.na]+  reward ",
+                         r.getMessage()) for r in lines)
+    assert [getattr(r, "console", False) for r in lines] == marked
+    assert {r.levelno for r in lines} == {logging.INFO}
+
+
 def test_checkpoints_keep_the_original_format(engine, tmp_path):
     config = TrainConfig(seed=0, **TINY)
     final = train(config, tmp_path, device="cpu")
@@ -98,7 +142,7 @@ def tiny_args(out, **changes):
     return ["--out", str(out), "--device", "cpu", *[f"--{k}={v}" for k, v in {**TINY, **changes}.items()]]
 
 
-def test_finished_run_of_another_config_is_not_overwritten(engine, tmp_path, capsys):
+def test_finished_run_of_another_config_is_not_overwritten(engine, tmp_path, caplog):
     out = tmp_path / "run"
     a, b = TrainConfig(seed=5, **TINY), TrainConfig(seed=5, **{**TINY, "learning_rate": 1e-3})
     first = train(a, out, device="cpu")
@@ -116,7 +160,8 @@ def test_finished_run_of_another_config_is_not_overwritten(engine, tmp_path, cap
     # Snakemake deletes a job's outputs before rerunning it with a changed config: that rerun proceeds.
     (out / "final.pth").unlink()
     assert_same(weights(train(a, out, device="cpu")), weights(tmp_path / "a.pth"))
-    assert "starting afresh: removing" in capsys.readouterr().err
+    afresh = [r.levelno for r in caplog.records if "starting afresh: removing" in r.getMessage()]
+    assert afresh and set(afresh) == {logging.WARNING}
 
 
 def test_full_disk_names_the_file(engine, tmp_path, monkeypatch):
@@ -136,7 +181,7 @@ def test_full_disk_names_the_file(engine, tmp_path, monkeypatch):
 HOLD_LOCK = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from workflow_scripts.train import run_folder_lock
+    from workflow_scripts.run_folder import run_folder_lock
     with run_folder_lock(Path(sys.argv[1])):
         print("locked", flush=True)
         time.sleep(60)
@@ -179,34 +224,38 @@ def test_agent_learns_a_small_maze(engine, tmp_path):
     assert after < 0.6 * before, (before, after)
 
 
-def test_a_run_of_other_code_or_engine_is_never_resumed(engine, tmp_path, capsys):
+def test_a_run_of_other_code_or_engine_is_never_resumed(engine, tmp_path, caplog):
     """The identity (code and engine fingerprints) is part of a run: after a fix in either, Snakemake reruns the
     job (deleting final.pth first) and it must train from the start, not copy the old run's last checkpoint."""
+    caplog.set_level(logging.INFO, logger="workflow_scripts.train")
     config = TrainConfig(seed=5, **TINY)
     out = tmp_path / "run"
     old, fixed = {"code": "before", "engine": "e"}, {"code": "after", "engine": "e"}
     train(config, out, device="cpu", identity=old)
     (out / "final.pth").unlink()
-    capsys.readouterr()
+    caplog.clear()
     train(config, out, device="cpu", identity=fixed, stop_after_iterations=1)
-    out_text, err = capsys.readouterr()
-    assert "resuming" not in out_text
-    assert "starting afresh: removing" in err and "other code (code before -> after)" in err
+    assert "resuming" not in caplog.text
+    warned = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert "starting afresh: removing" in warned and "other code (code before -> after)" in warned
     assert {torch.load(p, weights_only=True)["identity"]["code"] for p in out.glob("*.pth")} == {"after"}
     assert len((out / "log.csv").read_text().splitlines()) == 2  # the header and one iteration
 
     # A killed run of the same identity still resumes, and a finished one is still remade in seconds.
+    caplog.clear()
     final = train(config, out, device="cpu", identity=fixed)
-    assert "resuming at timestep 64" in capsys.readouterr().out
+    assert "resuming at timestep 64" in caplog.text
     shutil.copy(final, tmp_path / "kept.pth")
     (out / "final.pth").unlink()
+    caplog.clear()
     train(config, out, device="cpu", identity=fixed)
-    assert f"resuming at timestep {config.final_timesteps()}" in capsys.readouterr().out
+    assert f"resuming at timestep {config.final_timesteps()}" in caplog.text
     assert_same(weights(out / "final.pth"), weights(tmp_path / "kept.pth"))
     # An engine change is another run too.
     (out / "final.pth").unlink()
+    caplog.clear()
     train(config, out, device="cpu", identity={**fixed, "engine": "rebuilt"}, stop_after_iterations=1)
-    assert "other engine" in capsys.readouterr().err
+    assert "other engine" in caplog.text
 
 
 def test_a_finished_run_of_other_code_is_not_overwritten_unasked(engine, tmp_path):
@@ -235,14 +284,16 @@ def test_default_identity_follows_the_engine_it_loads(engine, tmp_path):
     assert default_identity(copy)["code"] == base["code"]
 
 
-def test_bf16_auto_trains_and_resumes_in_the_precision_it_chose(engine, tmp_path, capsys, monkeypatch):
+def test_bf16_auto_trains_and_resumes_in_the_precision_it_chose(engine, tmp_path, caplog, monkeypatch):
     """`bf16: auto` on a CPU without native bfloat16 trains in float32, exactly as `bf16: false`; the checkpoint
     records the precision chosen, and a killed run resumes under auto."""
     from workflow_scripts import devices
     monkeypatch.setattr(devices, "cpu_flags", lambda: frozenset({"avx2"}))
+    caplog.set_level(logging.INFO, logger="workflow_scripts.train")
     auto, fp32 = TrainConfig(seed=6, bf16="auto", **TINY), TrainConfig(seed=6, bf16=False, **TINY)
     train(auto, tmp_path / "auto", device="cpu", stop_after_iterations=1)
+    caplog.clear()
     final = train(auto, tmp_path / "auto", device="cpu")
-    assert "resuming at timestep 64" in capsys.readouterr().out
+    assert "resuming at timestep 64" in caplog.text
     assert json.loads(torch.load(final, weights_only=True)["config"])["bf16"] is False
     assert_same(weights(final), weights(train(fp32, tmp_path / "fp32", device="cpu")))

@@ -1,6 +1,7 @@
 """The paper's three claims as numbers with their uncertainty, from an experiment table (metrics.aggregate):
 which colour channels an agent relies on (claim a), how much preferences vary across seeds beyond the
-binomial noise of the test levels (claim b), and which agents are outliers of their population (claim c).
+binomial noise of the test levels (claim b), and which agents are outliers of their population (claim c);
+and the paper's OLS of one pair's preferences on another's across agents (ols_fit).
 
 Preferences are n_obj1 / (n_obj1 + n_obj2): timeouts are excluded everywhere, as in the paper. Every analysis
 checks its table first (validate_table) and refuses one it cannot count correctly.
@@ -12,8 +13,9 @@ import zlib
 
 import numpy as np
 import pandas as pd
+import statsmodels.formula.api as smf
 from scipy import optimize, special, stats
-# statsmodels.api itself does not import with this pandas (its tsa module fails); the GLM parts do.
+# statsmodels.api itself does not import with this pandas (its tsa module fails); the formula and GLM parts do.
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.tools import add_constant
@@ -458,3 +460,11 @@ def outlier_summary(flags: pd.DataFrame) -> pd.DataFrame:
         "n_flags": len(g), "flagged": "; ".join(f"{p} ({r})" for p, r in zip(g["pair"], g["reason"])),
         "min_tail_probability": g["tail_probability"].min()}), include_groups=False).reset_index()
     return summary.sort_values(["min_tail_probability", "agent"], ignore_index=True)
+
+
+def ols_fit(x: pd.Series, y: pd.Series) -> dict[str, float]:
+    """Ordinary least squares y = intercept + slope * x (statsmodels), with R^2 and the number of agents."""
+    data = pd.DataFrame({"x": x.to_numpy(), "y": y.to_numpy()}).dropna()
+    fit = smf.ols("y ~ x", data).fit()
+    return {"r2": float(fit.rsquared), "intercept": float(fit.params["Intercept"]), "slope": float(fit.params["x"]),
+            "n": len(data)}

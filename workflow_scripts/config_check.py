@@ -1,5 +1,6 @@
-"""Checks of the configuration that Snakemake's own loading leaves out: duplicate keys and YAML errors with
-their line, schema errors in words with the key they concern, and values the engine cannot take.
+"""Every check of the configuration, in one place: duplicate keys and YAML errors with their line, schema errors
+in words with the key they concern, names that must refer to each other (objects, colours, PPO sets,
+experiments, pairs, seeds), and values the engine cannot take. `problems` lists them all in one pass.
 
 Torch-free and gym3-free, since the workflow runs these checks every time it is parsed.
 """
@@ -13,7 +14,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from workflow_scripts import experiments
+from workflow_scripts.objects import BUILTIN_COLOURS, all_colours, parse_object
+
 INT32_MAX = 2**31 - 1
+SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
 
 
 class ConfigError(ValueError):
@@ -161,7 +166,7 @@ def range_problems(config: Mapping[str, Any]) -> list[str]:
     for name, exp in config["experiments"].items():
         s = exp["seeds"]
         problems += _last_fits(f"experiments.{name}.seeds.start + count", s["start"], s["count"], "seeds")
-        ppo = {**config["ppo"].get(exp["ppo"], {}), **exp.get("overrides", {})}
+        ppo = experiments.ppo_values(config, name)
         if {"start_level", "num_levels"} <= set(ppo):
             problems += _last_fits(f"experiments.{name} (ppo {exp['ppo']}): start_level + num_levels",
                                    ppo["start_level"], max(ppo["num_levels"], 1), "training levels")
@@ -184,10 +189,146 @@ def reproduction_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def check_config(config: Mapping[str, Any], schema_path: str | os.PathLike[str]) -> None:
-    """Schema, range and reference checks together; one ConfigError listing every problem."""
-    problems = schema_problems(config, schema_path)
-    if not problems:
-        problems = range_problems(config) + reproduction_problems(config)
-    if problems:
-        raise ConfigError("the configuration is not valid:\n  " + "\n  ".join(problems))
+def colour_problems(config: Mapping[str, Any]) -> list[str]:
+    """Declared colours that redefine a built-in one or are not colours."""
+    try:
+        all_colours(config["colours"])
+    except (TypeError, ValueError) as err:
+        return [f"colours: {err}"]
+    return []
+
+
+def experiment_problems(config: Mapping[str, Any]) -> list[str]:
+    """Each experiment's objects, pair names, PPO set and the training run they make. A redefined built-in colour
+    is colour_problems' to report, not every object's: the built-in one counts here."""
+    config = {**config, "colours": {k: v for k, v in config["colours"].items() if k not in BUILTIN_COLOURS}}
+    problems = []
+    for name, exp in config["experiments"].items():
+        unknown = []
+        for obj1, obj2 in exp["pairs"]:
+            for obj in (obj1, obj2):
+                try:
+                    parse_object(obj, config["colours"])
+                except ValueError as err:
+                    unknown.append(f"experiment {name!r}, pair [{obj1}, {obj2}]: {err}")
+        problems += unknown
+        # An unknown object's name may shorten to a known one's (red_line, red_line_diag): only known ones count.
+        if not unknown and len(experiments.pairs(config, name)) != len(exp["pairs"]):
+            problems.append(f"experiment {name!r}: two pairs share a name")
+        try:
+            parse_object(exp["goal"], config["colours"])
+        except ValueError as err:
+            problems.append(f"experiment {name!r}, goal: {err}")
+            continue
+        if exp["ppo"] not in config["ppo"]:
+            problems.append(f"experiment {name!r}: unknown ppo set {exp['ppo']!r}; known: {', '.join(config['ppo'])}")
+            continue
+        try:
+            experiments.train_config(config, name, 0)
+        except ValueError as err:
+            problems.append(f"experiment {name!r} (ppo {exp['ppo']}): {err}")
+    return problems
+
+
+class _Entries:
+    """Checks of the entries of one config section that name experiments, pairs, envs and seeds; each check
+    adds its problem, prefixed with the section."""
+
+    def __init__(self, config: Mapping[str, Any], section: str) -> None:
+        self.config, self.section, self.problems = config, section, []
+
+    def experiment(self, entry: Mapping[str, Any]) -> str | None:
+        """The experiment the entry names, or None (and a problem) when there is none of that name."""
+        if entry["experiment"] not in self.config["experiments"]:
+            self.problems.append(f"{self.section}: unknown experiment {entry['experiment']!r}")
+            return None
+        return entry["experiment"]
+
+    def pair(self, experiment: str, pair: str) -> None:
+        """A pair of the experiment."""
+        known = experiments.pairs(self.config, experiment)
+        if pair not in known:
+            self.problems.append(f"{self.section}: experiment {experiment!r} has no pair {pair!r}; "
+                                 f"its pairs: {', '.join(known)}")
+
+    def env(self, experiment: str, env: str) -> None:
+        """`train` (the experiment's training game) or one of its pairs."""
+        known = experiments.pairs(self.config, experiment)
+        if env != "train" and env not in known:
+            self.problems.append(f"{self.section}: env {env!r} is neither 'train' nor a pair of {experiment!r}; "
+                                 f"its pairs: {', '.join(known)}")
+
+    def seed(self, experiment: str, seed: int) -> None:
+        """One of the experiment's agents."""
+        known = experiments.seeds(self.config, experiment)
+        if seed not in known:
+            self.problems.append(f"{self.section}: experiment {experiment!r} has no seed {seed} "
+                                 f"(seeds {known[0]}..{known[-1]})")
+
+    def published(self, experiment: str) -> bool:
+        """An experiment with a published run."""
+        if "published_run" not in self.config["experiments"][experiment]:
+            self.problems.append(f"{self.section}: experiment {experiment!r} has no published_run")
+            return False
+        return True
+
+
+def _field_entry(check: _Entries, experiment: str, entry: Mapping[str, Any]) -> None:
+    """A figures.vector_fields entry (one seed) or a figures.vector_field_differences one (two seeds)."""
+    check.env(experiment, entry["env"])
+    for seed in entry.get("seeds", [entry.get("seed")]):
+        check.seed(experiment, seed)
+    if len(set(entry.get("seeds", []))) == 1:
+        check.problems.append(f"{check.section}: a difference of seed {entry['seeds'][0]} with itself")
+
+
+def figure_problems(config: Mapping[str, Any]) -> list[str]:
+    """The entries of figures.* and published.* that name experiments, pairs, envs or seeds the config lacks."""
+    figures, published = config["figures"], config["published"]
+    # (section, its entries, what else an entry of a known experiment must name)
+    sections = [
+        ("figures.ols", figures["ols"], lambda c, exp, e: [c.pair(exp, e[axis]) for axis in ("x", "y")]),
+        ("figures.illustration", figures["illustration"], lambda c, exp, e: c.pair(exp, e["pair"])),
+        ("figures.gifs", figures["gifs"], lambda c, exp, e: (c.env(exp, e["env"]), c.seed(exp, e["seed"]))),
+        ("published.gifs", published.get("gifs", []), lambda c, exp, e: (c.env(exp, e["env"]), c.published(exp))),
+        ("published.compare", published.get("compare", []),
+         lambda c, exp, e: c.published(exp) and c.pair(exp, e["pair"])),
+        *[(f"figures.{name}", figures.get(name, []), _field_entry)
+          for name in ("vector_fields", "vector_field_differences")],
+    ]
+    problems = []
+    for section, entries, check_entry in sections:
+        check = _Entries(config, section)
+        for entry in entries:
+            if (exp := check.experiment(entry)) is not None:
+                check_entry(check, exp, entry)
+        problems += check.problems
+    if len({e["experiment"] for e in figures["illustration"]}) != len(figures["illustration"]):
+        problems.append("figures.illustration: one entry per experiment")
+    return problems
+
+
+def active_problems(config: Mapping[str, Any]) -> list[str]:
+    """A configuration whose targets would build no experiment."""
+    if experiments.active(config):
+        return []
+    if config["source"] == "zenodo":
+        return ["source: zenodo, but no experiment names a published_run"]
+    return [f"scale: no experiment has scale {config['scale']!r}"]
+
+
+def problems(config: Mapping[str, Any], schema_path: str | os.PathLike[str] = SCHEMA) -> list[str]:
+    """Every problem of a configuration, in words that name its key. The other checks read the shapes the schema
+    guarantees, so they run once it passes."""
+    found = schema_problems(config, schema_path)
+    if found:
+        return found
+    return (colour_problems(config) + experiment_problems(config) + figure_problems(config)
+            + range_problems(config) + reproduction_problems(config) + active_problems(config))
+
+
+def check_config(config: Mapping[str, Any], schema_path: str | os.PathLike[str] = SCHEMA) -> None:
+    """A ConfigError listing every problem of the configuration, if it has any."""
+    found = problems(config, schema_path)
+    if found:
+        raise ConfigError("the configuration is not valid:\n  " + "\n  ".join(found))

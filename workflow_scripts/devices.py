@@ -8,13 +8,16 @@ the same seed give identical weights.
 """
 
 import contextlib
+import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 
 from workflow_scripts.gpus import claim_gpu
+
+logger = logging.getLogger(__name__)
 
 
 def bf16_note(capability: tuple[int, int]) -> str | None:
@@ -108,12 +111,12 @@ def describe(device: torch.device, bf16: bool | str) -> str:
 
 @contextlib.contextmanager
 def device_setup(device: str = "auto", threads: int = 1, bf16: bool | str = False, gpu_requested: bool = False,
-                 agents_per_gpu: int = 1, num_gpus: int | None = None, lock_dir: str | os.PathLike[str] | None = None,
-                 log: Callable[[str], None] = print) -> Iterator[torch.device]:
-    """The device a job runs on, set up as the module docstring says, and logged. Where no scheduler chose
-    the GPU (CUDA_VISIBLE_DEVICES unset) and the device names none, a GPU slot is claimed with a lock file
-    (gpus.claim_gpu) for the duration of the block, so concurrent jobs spread over the GPUs, at most
-    agents_per_gpu to one. num_gpus overrides torch's device count (for tests)."""
+                 agents_per_gpu: int = 1, num_gpus: int | None = None,
+                 lock_dir: str | os.PathLike[str] | None = None) -> Iterator[torch.device]:
+    """The device a job runs on, set up as the module docstring says, and logged (at INFO; the bf16 note at
+    WARNING). Where no scheduler chose the GPU (CUDA_VISIBLE_DEVICES unset) and the device names none, a GPU
+    slot is claimed with a lock file (gpus.claim_gpu) for the duration of the block, so concurrent jobs spread
+    over the GPUs, at most agents_per_gpu to one. num_gpus overrides torch's device count (for tests)."""
     set_numerics(threads)
     resolved = resolve_device(device, gpu_requested)
     with contextlib.ExitStack() as stack:
@@ -124,6 +127,6 @@ def device_setup(device: str = "auto", threads: int = 1, bf16: bool | str = Fals
         if resolved.type == "cuda":
             torch.cuda.set_device(resolved)
             if bf16 is True and (note := bf16_note(torch.cuda.get_device_capability(resolved))):
-                log(f"WARNING: {note}")
-        log(describe(resolved, bf16))
+                logger.warning(note)
+        logger.info(describe(resolved, bf16))
         yield resolved

@@ -7,9 +7,10 @@ when it ends; so the policy runs once per distinct (level, cell, facing) and its
 changes no result and saves most of the work of agents that wander.
 """
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,8 @@ import torch
 from workflow_scripts.agent import Policy, load_policy
 from workflow_scripts.game import TIMEOUT
 from workflow_scripts.maze import MazeEnv
+
+logger = logging.getLogger(__name__)
 
 PAPER_TEST_LEVELS = range(100_000, 101_000)
 
@@ -56,11 +59,11 @@ def _check_finite(policy: Policy, log_probs: torch.Tensor, levels: Sequence[int]
 
 
 def run_episodes(policy: Policy, game: str, levels: Sequence[int], seed: int = 0, device: str | torch.device = "cpu",
-                 bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None,
-                 **env_options: Any) -> pd.DataFrame:
+                 bf16: bool = False, max_batch: int = 256, **env_options: Any) -> pd.DataFrame:
     """The first episode of every level: columns seed (the level), steps (actions taken, the last
     included), reward (raw reward of the last step; 0 on a timeout). Finished levels leave the batch;
-    inference runs in chunks of at most max_batch frames, which bounds memory."""
+    inference runs in chunks of at most max_batch frames, which bounds memory. Every 50 steps, how many
+    levels still run is logged at DEBUG."""
     check_max_batch(max_batch)
     levels = [int(s) for s in levels]
     env = MazeEnv(len(levels), game, level_seeds=levels, reuse_arrays=True, **env_options)
@@ -91,8 +94,8 @@ def run_episodes(policy: Policy, game: str, levels: Sequence[int], seed: int = 0
         ended = idx[first[idx]]
         steps[ended], rewards[ended] = t + 1, rew[ended]
         active[ended] = False
-        if progress is not None and (t + 1) % 50 == 0:
-            print(f"step {t + 1}: {active.sum()} of {len(levels)} levels still running", file=progress, flush=True)
+        if (t + 1) % 50 == 0:
+            logger.debug("step %d: %d of %d levels still running", t + 1, active.sum(), len(levels))
         if not active.any():
             break
     env.close()
@@ -124,12 +127,12 @@ def run_episodes_one_by_one(policy: Policy, game: str, levels: Sequence[int], se
 def evaluate_checkpoint(path: str | os.PathLike[str], obj1: str, obj2: str, background: str = "black",
                         levels: Sequence[int] = PAPER_TEST_LEVELS, seed: int = 0, device: str | torch.device = "cpu",
                         world_dim: int = 5, colours: Mapping[str, Sequence[int]] | None = None,
-                        bf16: bool = False, max_batch: int = 256, progress: TextIO | None = None,
+                        bf16: bool = False, max_batch: int = 256,
                         engine: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """An agent (original checkpoint format or ours) in the duel game: obj1 gives +10, obj2 -10, a timeout 0.
     One row per level, in order: seed, steps, reward. `engine` is the engine's folder (default:
     maze.engine_dir(), i.e. MAZE_ENGINE_DIR or the checkout's)."""
     check_max_batch(max_batch)
     policy = load_policy(path, device)
-    return run_episodes(policy, "duel", levels, seed, device, bf16, max_batch, progress, obj1=obj1, obj2=obj2,
+    return run_episodes(policy, "duel", levels, seed, device, bf16, max_batch, obj1=obj1, obj2=obj2,
                         background=background, world_dim=world_dim, colours=colours, engine=engine)

@@ -1,12 +1,11 @@
 """The paper's figures, drawn with matplotlib from the aggregated tables.
 
-Object icons are made as the original's `maze-objects-for-plots` notebook made them: the 128-px object
-composited on the experiment's background, then every 10th pixel from offset 3, giving 13x13.
+The objects' icons are drawn from the PNGs that the rule object_icons renders (workflow_scripts/icons.py):
+no figure here needs the engine.
 """
 
-import hashlib
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -15,53 +14,36 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import statsmodels.formula.api as smf  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from workflow_scripts.atomic import atomic_path  # noqa: E402
 from workflow_scripts.game import TIMEOUT  # noqa: E402
-from workflow_scripts.maze import engine_dir, object_sprite  # noqa: E402
 from workflow_scripts.objects import object_label  # noqa: E402
-from workflow_scripts.prepare_assets import read_pam  # noqa: E402
 
 CAPABILITY_CLIP = 100  # mean episode lengths above this are drawn at 100, as in the original plots
 # Below this many agents an OLS line through preferences says nothing (with 2 agents R^2 is 1 by construction).
 OLS_MIN_AGENTS = 10
-# An object whose colour differs from its background by less than this (mean over channels) gets an outline.
-ICON_MIN_CONTRAST = 60
-ICON_BACKGROUND_INDEX = 2  # backgrounddetailed2.png, the original icons' textured background
-FILLS = {"black": 0, "grey": 127}
 
 
-def icon_background(background: str, engine: str | os.PathLike[str] | None = None) -> np.ndarray:
-    """128x128 RGB behind an icon: the plain fill, or the top-left corner of the textured icon background."""
-    if background in FILLS:
-        return np.full((128, 128, 3), FILLS[background], dtype=np.uint8)
-    folder = Path(engine) if engine is not None else engine_dir()
-    return read_pam(folder / "assets" / f"background_{ICON_BACKGROUND_INDEX}.pam")[:128, :128, :3].copy()
+def save_icon(icon: np.ndarray, path: str | os.PathLike[str]) -> None:
+    """An icon (uint8 RGB) as a lossless PNG, written atomically: read_icons gives back the very array."""
+    with atomic_path(path) as tmp:
+        Image.fromarray(icon).save(tmp, format="PNG")
 
 
-def object_icon(name: str, background: str, colours: Mapping[str, Sequence[int]] | None = None,
-                engine: str | os.PathLike[str] | None = None) -> np.ndarray:
-    """13x13 RGB icon of an object on a background; an object too close in colour to its background (a black
-    line on black) gets a one-pixel outline in white or black, whichever stands out from the background."""
-    sprite = object_sprite(name, colours, engine).astype(np.uint32)
-    base = icon_background(background, engine).astype(np.uint32)
-    t = base * (255 - sprite[..., 3:4])
-    composite = sprite[..., :3] + ((t + (t >> 8) + 0x80) >> 8)  # premultiplied source-over, Qt's rounding
-    icon, behind = composite[3::10, 3::10].astype(np.int32), base[3::10, 3::10].astype(np.int32)
-    mask = sprite[3::10, 3::10, 3] > 0
-    if mask.any() and np.abs(icon - behind)[mask].mean() < ICON_MIN_CONTRAST:
-        grown = mask.copy()
-        grown[1:] |= mask[:-1]
-        grown[:-1] |= mask[1:]
-        grown[:, 1:] |= mask[:, :-1]
-        grown[:, :-1] |= mask[:, 1:]
-        ring = grown & ~mask
-        icon[ring] = 255 if behind[ring].mean() < 128 else 0
-    return icon.astype(np.uint8)
+def read_icons(paths: Iterable[str | os.PathLike[str]]) -> dict[str, np.ndarray]:
+    """{object: icon} of icon PNGs named <object>.png (save_icon), as the uint8 RGB arrays they were saved from."""
+    icons = {}
+    for path in paths:
+        with Image.open(path) as image:
+            # Another mode would draw other pixels than the icon that was saved: a PNG replaced by hand.
+            if image.mode != "RGB":
+                raise ValueError(f"{path}: an icon is an RGB PNG, this one is {image.mode}")
+            icons[Path(path).stem] = np.array(image)
+    return icons
 
 
 def plotted(table: pd.DataFrame) -> pd.DataFrame:
@@ -69,21 +51,21 @@ def plotted(table: pd.DataFrame) -> pd.DataFrame:
     return table[~table["blacklisted"].astype(bool)]
 
 
-def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goal: str, background: str,
-                                  colours: Mapping[str, Sequence[int]] | None = None,
-                                  engine: str | os.PathLike[str] | None = None, flagged: Collection[str] = (),
+def preference_capability_scatter(table: pd.DataFrame, obj1: str, obj2: str, goal: str,
+                                  icons: Mapping[str, np.ndarray], flagged: Collection[str] = (),
                                   intervals: bool = False) -> Figure:
     """One dot per agent: x = mean episode length clipped at 100, y = preference for obj1; obj1's icon at
-    the top left, obj2's at the bottom left (beside the y axis), on the experiment's background. Agents
-    that reached no object (NaN preference) cannot be placed and are left out. `flagged` agents (outliers)
-    get a red ring and their name; `intervals` draws each preference's 95% interval (preference_low/high)."""
+    the top left, obj2's at the bottom left (beside the y axis), from `icons` {object: icon on the
+    experiment's background}. Agents that reached no object (NaN preference) cannot be placed and are left
+    out. `flagged` agents (outliers) get a red ring and their name; `intervals` draws each preference's 95%
+    interval (preference_low/high)."""
     fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
     _scatter_axes(ax, table, flagged=flagged, intervals=intervals)
     ax.set(xlabel=f"Mean episode length (clipped at {CAPABILITY_CLIP})", title=f"Trained on {object_label(goal)}")
     ax.set_ylabel(f"Preference for {object_label(obj1)}", labelpad=52)
     # Icons sit outside the axes, beside the y-axis ends, so no agent's dot can hide behind one.
-    _icon_at(ax, obj1, (0, 1), (-50, 0), background, colours, engine, label_dy=26)
-    _icon_at(ax, obj2, (0, 0), (-50, 0), background, colours, engine)
+    _icon_at(ax, obj1, (0, 1), (-50, 0), icons, label_dy=26)
+    _icon_at(ax, obj2, (0, 0), (-50, 0), icons)
     return fig
 
 
@@ -125,11 +107,11 @@ def _scatter_axes(ax, table: pd.DataFrame, size: float = 28, flagged: Collection
 
 
 def experiment_summary(table: pd.DataFrame, pairs: Mapping[str, Sequence[str]], goal: str, background: str,
-                       title: str, colours: Mapping[str, Sequence[int]] | None = None,
-                       engine: str | os.PathLike[str] | None = None, columns: int = 4,
+                       title: str, icons: Mapping[str, np.ndarray], columns: int = 4,
                        flagged: Mapping[str, Collection[str]] | None = None) -> Figure:
     """All pairs of an experiment as small multiples of the scatter, in config order, sharing axes; each
-    panel has obj1's icon at its top left and obj2's at its bottom left; `flagged` {pair: agents} are ringed."""
+    panel has obj1's icon at its top left and obj2's at its bottom left (`icons` {object: icon on the
+    background}); `flagged` {pair: agents} are ringed."""
     cols = min(columns, len(pairs))
     rows = -(-len(pairs) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(2.9 * cols + 0.4, 2.8 * rows + 0.8), sharex=True, sharey=True,
@@ -138,8 +120,8 @@ def experiment_summary(table: pd.DataFrame, pairs: Mapping[str, Sequence[str]], 
         _scatter_axes(ax, table[table["pair"] == name], size=12, flagged=(flagged or {}).get(name, ()))
         ax.set_title(f"{object_label(obj1)} vs {object_label(obj2)}", fontsize=9)
         dx = -44 if i % cols == 0 else -24  # the first column's icons go left of its tick labels
-        _icon_at(ax, obj1, (0, 1), (dx, -8), background, colours, engine, zoom=1.2, label=False)
-        _icon_at(ax, obj2, (0, 0), (dx, 8), background, colours, engine, zoom=1.2, label=False)
+        _icon_at(ax, obj1, (0, 1), (dx, -8), icons, zoom=1.2, label=False)
+        _icon_at(ax, obj2, (0, 0), (dx, 8), icons, zoom=1.2, label=False)
     for i in range(len(pairs), rows * cols):
         axes.flat[i].set_visible(False)
         axes.flat[i - cols].xaxis.set_tick_params(labelbottom=True)  # the panel above now ends its column
@@ -172,15 +154,16 @@ def learning_curves(logs: Mapping[int | str, pd.DataFrame], title: str, first_ti
     return fig
 
 
-def icon_sheet(objects: Sequence[str], backgrounds: Sequence[str] = ("black", "grey", "textured"),
-               colours: Mapping[str, Sequence[int]] | None = None,
-               engine: str | os.PathLike[str] | None = None) -> Figure:
-    """Every object's 13x13 plot icon on each background: a row per background, a column per object."""
+def icon_sheet(icons: Mapping[str, Mapping[str, np.ndarray]]) -> Figure:
+    """Every object's 13x13 plot icon on each background, from {background: {object: icon}}: a row per
+    background, a column per object (every background has the same objects, in the same order)."""
+    backgrounds = list(icons)
+    objects = list(icons[backgrounds[0]])
     fig, axes = plt.subplots(len(backgrounds), len(objects), squeeze=False, layout="constrained",
                              figsize=(0.75 * len(objects) + 0.8, 0.95 * len(backgrounds) + 0.5))
     for row, background in zip(axes, backgrounds):
         for ax, name in zip(row, objects):
-            ax.imshow(object_icon(name, background, colours, engine), interpolation="nearest")
+            ax.imshow(icons[background][name], interpolation="nearest")
             ax.set(xticks=[], yticks=[])
         row[0].set_ylabel(background, fontsize=8)
     for ax, name in zip(axes[-1], objects):
@@ -188,12 +171,11 @@ def icon_sheet(objects: Sequence[str], backgrounds: Sequence[str] = ("black", "g
     return fig
 
 
-def _icon_at(ax, name: str, xy: tuple[float, float], offset: tuple[float, float], background: str,
-             colours: Mapping[str, Sequence[int]] | None, engine: str | os.PathLike[str] | None,
+def _icon_at(ax, name: str, xy: tuple[float, float], offset: tuple[float, float], icons: Mapping[str, np.ndarray],
              label_dy: float = -26, zoom: float = 2.4, label: bool = True) -> None:
-    """An object's icon just outside the axes, next to the axes-fraction point xy, with (when label) its
-    name label_dy points above (positive) or below (negative) it."""
-    icon = OffsetImage(object_icon(name, background, colours, engine), zoom=zoom, interpolation="nearest")
+    """An object's icon (icons[name]) just outside the axes, next to the axes-fraction point xy, with (when
+    label) its name label_dy points above (positive) or below (negative) it."""
+    icon = OffsetImage(icons[name], zoom=zoom, interpolation="nearest")
     ax.add_artist(AnnotationBbox(icon, xy, xycoords="axes fraction", xybox=offset, boxcoords="offset points",
                                  frameon=True, pad=0.1, annotation_clip=False))
     if label:
@@ -201,20 +183,11 @@ def _icon_at(ax, name: str, xy: tuple[float, float], offset: tuple[float, float]
                     textcoords="offset points", ha="center", va="center", fontsize=9, annotation_clip=False)
 
 
-def ols_fit(x: pd.Series, y: pd.Series) -> dict[str, float]:
-    """Ordinary least squares y = intercept + slope * x (statsmodels), with R^2 and the number of agents."""
-    data = pd.DataFrame({"x": x.to_numpy(), "y": y.to_numpy()}).dropna()
-    fit = smf.ols("y ~ x", data).fit()
-    return {"r2": float(fit.rsquared), "intercept": float(fit.params["Intercept"]), "slope": float(fit.params["x"]),
-            "n": len(data)}
-
-
-def ols_figure(x: pd.Series, y: pd.Series, x_pair: Sequence[str], y_pair: Sequence[str], background: str,
-               colours: Mapping[str, Sequence[int]] | None = None,
-               engine: str | os.PathLike[str] | None = None) -> tuple[Figure, dict[str, float]]:
-    """One agent's preference in one pair against another pair's (the paper's OLS figure), with the OLS line over
-    the observed x range; x_pair = (obj1, obj2) of the x axis, y_pair likewise, sharing obj2."""
-    fit = ols_fit(x, y)
+def ols_figure(x: pd.Series, y: pd.Series, fit: Mapping[str, float], x_pair: Sequence[str], y_pair: Sequence[str],
+               icons: Mapping[str, np.ndarray]) -> Figure:
+    """One agent's preference in one pair against another pair's (the paper's OLS figure), with the OLS line
+    (`fit`, analysis.ols_fit of y on x) over the observed x range; x_pair = (obj1, obj2) of the x axis, y_pair
+    likewise, sharing obj2; `icons` {object: icon on the experiment's background}."""
     fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
     ax.scatter(x, y, s=28, alpha=0.8, color="tab:blue", edgecolor="none", zorder=3)
     xs = np.array([np.nanmin(x), np.nanmax(x)])
@@ -228,10 +201,10 @@ def ols_figure(x: pd.Series, y: pd.Series, x_pair: Sequence[str], y_pair: Sequen
     ax.yaxis.labelpad, ax.xaxis.labelpad = 52, 30
     ax.legend(loc="upper right", fontsize=8)
     ax.grid(alpha=0.3)
-    _icon_at(ax, y_pair[0], (0, 1), (-50, 0), background, colours, engine)  # y axis: its obj1 at the top
-    _icon_at(ax, x_pair[1], (0, 0), (-50, -10), background, colours, engine)  # the shared obj2 at the origin
-    _icon_at(ax, x_pair[0], (1, 0), (0, -44), background, colours, engine)  # x axis: its obj1 at the right
-    return fig, fit
+    _icon_at(ax, y_pair[0], (0, 1), (-50, 0), icons)  # y axis: its obj1 at the top
+    _icon_at(ax, x_pair[1], (0, 0), (-50, -10), icons)  # the shared obj2 at the origin
+    _icon_at(ax, x_pair[0], (1, 0), (0, -44), icons)  # x axis: its obj1 at the right
+    return fig
 
 
 def _half_width(table: pd.DataFrame, column: str, source: str) -> pd.Series:
@@ -278,18 +251,10 @@ def published_comparison(table: pd.DataFrame, obj1: str, obj2: str, title: str) 
 
 
 def save_figure(fig: Figure, *paths: str | os.PathLike[str]) -> None:
-    """Writes the figure to each path (format from the suffix), atomically, and closes it."""
+    """Writes the figure to each path (format from the suffix), atomically, and closes it. A PDF carries no
+    creation date, so that the same results draw the same bytes (figures/all lists their checksums)."""
     for path in paths:
+        kind = Path(path).suffix[1:]
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=Path(path).suffix[1:], dpi=150)
+            fig.savefig(tmp, format=kind, dpi=150, metadata={"CreationDate": None} if kind == "pdf" else None)
     plt.close(fig)
-
-
-def write_listing(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
-                  left_out: Mapping[str, str] | None = None) -> None:
-    """figures/all: every figure with its sha256, one per line, then a `# left out` line for each figure that
-    could not be made, with the reason."""
-    lines = [f"{hashlib.sha256(Path(p).read_bytes()).hexdigest()}  {p}\n" for p in sorted(map(str, paths))]
-    lines += [f"# left out  {p}  {reason}\n" for p, reason in sorted((left_out or {}).items())]
-    with atomic_path(out) as tmp:
-        tmp.write_text("".join(lines))

@@ -1,7 +1,7 @@
 """Logging of workflow jobs: Python logging, warnings and uncaught exceptions (with traceback) all go to the
-job's `log:` file, as PyPSA-Eur's `configure_logging` does."""
+job's `log:` file, as PyPSA-Eur's `configure_logging` does. The console gets warnings and errors, and the
+records that library code marks with CONSOLE (a training job's progress lines)."""
 
-import io
 import logging
 import sys
 import warnings
@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# `extra` of a record that the console shows too, as it is: a line of progress that is worth watching live.
+CONSOLE = {"console": True}
 
 
 def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger:
@@ -18,10 +20,10 @@ def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger
     Warnings are logged each time they occur, so that a table names every agent it warns about, and an
     uncaught exception is logged with its traceback before the job fails."""
     log_files = list(getattr(snakemake, "log", []) or [])
-    # The console shows a job's warnings and errors; its log holds everything.
+    # The console shows a job's warnings, errors and progress lines; its log holds everything.
     console = logging.StreamHandler(sys.stderr)
-    console.setLevel(logging.WARNING)
-    console.setFormatter(_WithoutTraceback(FORMAT))
+    console.addFilter(for_console)
+    console.setFormatter(_ConsoleFormat(FORMAT))
     handlers: list[logging.Handler] = [console]
     if log_files:
         Path(log_files[0]).parent.mkdir(parents=True, exist_ok=True)
@@ -47,29 +49,17 @@ def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger
     return logger
 
 
-class _WithoutTraceback(logging.Formatter):
-    """The console's format: a failure's message without its traceback, which the job's log file keeps."""
+def for_console(record: logging.LogRecord) -> bool:
+    """Whether the console shows a record: warnings and errors, and records logged with extra=CONSOLE."""
+    return record.levelno >= logging.WARNING or getattr(record, "console", False)
+
+
+class _ConsoleFormat(logging.Formatter):
+    """The console's format: a progress line as it is; other records with their time, level and logger, and
+    a failure's message without its traceback, which the job's log file keeps."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record's line on the console."""
+        if getattr(record, "console", False):
+            return record.getMessage()
         return super().format(logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None}))
-
-
-class LogStream(io.TextIOBase):
-    """A text stream whose lines become log records: for code that reports progress to a file object."""
-
-    def __init__(self, logger: logging.Logger, level: int = logging.INFO) -> None:
-        super().__init__()
-        self.logger, self.level, self._pending = logger, level, ""
-
-    def write(self, text: str) -> int:
-        lines = (self._pending + text).split("\n")
-        self._pending = lines.pop()
-        for line in lines:
-            if line.strip():
-                self.logger.log(self.level, line)
-        return len(text)
-
-    def flush(self) -> None:
-        if self._pending.strip():
-            self.logger.log(self.level, self._pending)
-        self._pending = ""

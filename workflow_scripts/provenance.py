@@ -8,12 +8,13 @@ output; an output whose recorded input is missing is stale. The workflow makes s
 through them everything made from them (rules/guard.smk).
 """
 
-import hashlib
 import json
 import os
 from base64 import urlsafe_b64encode
 from collections.abc import Iterable
 from pathlib import Path
+
+from workflow_scripts.listing import file_sha256, listed_files
 
 METADATA_DIR = Path(".snakemake") / "metadata"
 
@@ -87,20 +88,17 @@ def describe(stale: dict[str, list[str]], shown: int = 10) -> str:
 
 
 def listed_but_changed(listing: str | os.PathLike[str]) -> list[str]:
-    """Files that a listing of `<sha256>  <path>` lines (figures/all) names with a sha256 that is not that of the
+    """Files that a listing (figures/all, workflow_scripts/listing.py) names with a sha256 that is not that of the
     file on disk any more: replaced by hand, or copied over with their old time stamps kept, so that Snakemake
     sees nothing new. Files that are gone are left to Snakemake."""
     try:
-        lines = Path(listing).read_text().splitlines()
+        text = Path(listing).read_text()
     except (OSError, UnicodeDecodeError):
         return []
     changed = []
-    for line in lines:
-        digest, sep, path = line.partition("  ")
-        if not sep or line.startswith("#"):
-            continue
+    for path, digest in listed_files(text):
         try:
-            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != digest:
+            if file_sha256(path) != digest:
                 changed.append(path)
         except OSError:
             continue

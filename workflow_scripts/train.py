@@ -5,7 +5,8 @@ environment's rand_seed. Resumable: every iteration writes `resume.pth`, and the
 `model_<t>.pth` (t = 0 and 5 equally spaced points, as the original) carry the same resume state, so
 a killed job continues from its last iteration and ends with the weights of an uninterrupted run.
 A run's identity is its config and its `identity` (fingerprints of the training code and the engine):
-only a saved state of the same identity is resumed, so a fix in either trains again from the start.
+only a saved state of the same identity is resumed, so a fix in either trains again from the start
+(run_folder.py decides which, and locks the folder). Each iteration logs a line on this module's logger.
 
     python -m workflow_scripts.train --out results/train/demo/seed_0 --seed 0 --timesteps 200000
 """
@@ -14,15 +15,15 @@ import argparse
 import contextlib
 import csv
 import dataclasses
-import json
+import logging
 import math
 import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import torch
 from PIL import Image
@@ -31,54 +32,22 @@ from workflow_scripts.agent import Policy, new_policy, prepare_obs
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.code_deps import code_fingerprint, files_fingerprint
 from workflow_scripts.devices import device_setup, resolve_bf16
-from workflow_scripts.locks import holder, try_lock
+from workflow_scripts.logs import CONSOLE
 from workflow_scripts.maze import REPO_ROOT, MazeEnv, engine_dir
 from workflow_scripts.ppo import RewardScaler, gae, normalize_advantages, ppo_losses
+from workflow_scripts.run_folder import (CHECKPOINT_FORMAT, FINAL_NAME, RunFolderBusy, SaveError, checkpoint_path,
+                                         matching_resume_state, refuse_overwrite, run_folder_lock, saving)
 from workflow_scripts.train_config import TrainConfig, add_config_flags, config_from_args
 
-__all__ = ["TrainConfig", "Trainer", "checkpoint_path", "train"]
+__all__ = ["TrainConfig", "Trainer", "train"]
 
-CHECKPOINT_FORMAT = "csgm-train-2"
-FINAL_NAME = "final.pth"
-LOCK_NAME = "train.lock"
+logger = logging.getLogger(__name__)
+
 LOG_COLUMNS = [
     "iteration", "timesteps", "wall_time", "fps", "episodes", "mean_episode_length", "median_episode_length",
     "mean_episode_reward", "median_episode_reward", "policy_loss", "value_loss", "entropy", "approx_kl",
     "clip_fraction", "learning_rate",
 ]
-
-
-class RunFolderBusy(RuntimeError):
-    """Another trainer holds the run folder's lock."""
-
-
-class SaveError(OSError):
-    """A file of the run could not be written (most often: the disk is full)."""
-
-
-@contextlib.contextmanager
-def _saving(path: Path) -> Iterator[None]:
-    """Turns a failed write (torch.save reports a full disk as a RuntimeError) into a message naming the file."""
-    try:
-        yield
-    except (OSError, RuntimeError) as err:
-        raise SaveError(f"could not write {path}: {err} (the disk may be full, or the folder not writable)") from err
-
-
-@contextlib.contextmanager
-def run_folder_lock(out_dir: Path) -> Iterator[None]:
-    """Holds an exclusive lock on out_dir/train.lock, which names the holder, while the block runs: a second
-    trainer on the folder fails at once. The kernel releases it when the process dies, even by kill -9."""
-    lock = try_lock(out_dir / LOCK_NAME)
-    if lock is None:
-        raise RunFolderBusy(f"{out_dir} is in use by another trainer: {holder(out_dir / LOCK_NAME)} holds "
-                            f"{out_dir / LOCK_NAME}; wait for it to end or stop it, then rerun")
-    with lock:
-        yield
-
-
-def checkpoint_path(out_dir: Path, timesteps: int) -> Path:
-    return out_dir / f"model_{timesteps}.pth"
 
 
 def default_identity(engine: str | os.PathLike[str] | None = None) -> dict[str, str]:
@@ -119,6 +88,9 @@ class Trainer:
         self.timesteps = 0
         self.iteration = 0
         self.wall_time = 0.0
+        # (perf_counter, wall_time) when this process's first iteration began: the wall time counts what passes
+        # from then on, saving and logging between iterations included, on top of what earlier processes spent.
+        self._clock: tuple[float, float] | None = None
         self.first_frame = torch.from_numpy(self.env.observe()[1]["rgb"][0].copy())
         self.log_rows: list[dict[str, Any]] = []
 
@@ -157,7 +129,7 @@ class Trainer:
         self.first_frame, self.log_rows = state["first_frame"], list(state["log_rows"])
 
     def save(self, path: Path) -> None:
-        with _saving(path), atomic_path(path) as tmp:
+        with saving(path), atomic_path(path) as tmp:
             torch.save(self.state(), tmp)
 
     # ----- one iteration ---------------------------------------------------------------------------
@@ -248,6 +220,29 @@ class Trainer:
             group["lr"] = lr
         return lr
 
+    def iterate(self) -> dict[str, Any]:
+        """One iteration (rollout, update, learning-rate decay, counters); returns its row of log.csv, which
+        log_rows gets too."""
+        tick = time.perf_counter()
+        if self._clock is None:
+            self._clock = (tick, self.wall_time)
+        batch = self.rollout()
+        losses = self.update(batch)
+        self.timesteps += self.config.batch
+        self.iteration += 1
+        lr = self.decay_learning_rate()
+        self.wall_time = self._clock[1] + time.perf_counter() - self._clock[0]
+        lengths, rewards = batch["episode_lengths"], batch["episode_rewards"]
+        row = {
+            "iteration": self.iteration, "timesteps": self.timesteps, "wall_time": round(self.wall_time, 3),
+            "fps": round(self.config.batch / (time.perf_counter() - tick), 1), "episodes": lengths.numel(),
+            "mean_episode_length": _mean(lengths), "median_episode_length": _median(lengths),
+            "mean_episode_reward": _mean(rewards), "median_episode_reward": _median(rewards),
+            **losses, "learning_rate": lr,
+        }
+        self.log_rows.append(row)
+        return row
+
 
 def to_cpu(value: Any) -> Any:
     """A state (nested dicts, lists and tuples) with every tensor copied to the CPU."""
@@ -260,72 +255,8 @@ def to_cpu(value: Any) -> Any:
     return value
 
 
-def _resumable_rng(state: dict[str, Any]) -> bool:
-    """Whether the state's generators are CPU generators (states written before sampling moved to the CPU
-    may hold a CUDA generator's state, which a CPU generator cannot load)."""
-    size = torch.Generator().get_state().numel()
-    return all(isinstance(state.get(k), torch.Tensor) and state[k].numel() == size
-               for k in ("sampling_rng", "shuffling_rng"))
-
-
-def _same_run(state: dict[str, Any], config: TrainConfig, identity: Mapping[str, str]) -> str | None:
-    """None when a saved state belongs to this run (format, config and identity); else what differs, in words."""
-    if state.get("format") != CHECKPOINT_FORMAT:
-        return f"another checkpoint format (not {CHECKPOINT_FORMAT})"
-    if state.get("config") != config.as_json():
-        ours, theirs = json.loads(config.as_json()), json.loads(state["config"])
-        changes = [f"{k} {theirs.get(k)!r} -> {ours.get(k)!r}" for k in sorted(ours | theirs)
-                   if theirs.get(k) != ours.get(k)]
-        return f"another configuration ({', '.join(changes)})"
-    theirs = state.get("identity") or {}
-    changed = [name for name in sorted(set(identity) | set(theirs)) if theirs.get(name) != identity.get(name)]
-    if changed:
-        shown = ", ".join(f"{n} {str(theirs.get(n))[:12]} -> {str(identity.get(n))[:12]}" for n in changed)
-        return f"other {' and '.join(changed)} ({shown})"
-    return None
-
-
-def _matching_resume_state(out_dir: Path, config: TrainConfig,
-                           identity: Mapping[str, str]) -> tuple[dict[str, Any] | None, dict[Path, str]]:
-    """The latest saved state in out_dir of this very run, if any, and {saved file: why it is not this run's}."""
-    best, others = None, {}
-    for path in [out_dir / "resume.pth", *out_dir.glob("model_*.pth")]:
-        if not path.exists():
-            continue
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as err:  # a torn or foreign file is not a resume point
-            others[path] = f"unreadable: {err}"
-            continue
-        why = _same_run(state, config, identity)
-        if why is None and not _resumable_rng(state):
-            why = "its sampling state is not a CPU generator's"
-        if why is not None:
-            others[path] = why
-        elif best is None or state["timesteps"] > best["timesteps"]:
-            best = state
-    return best, others
-
-
-def _refuse_overwrite(out_dir: Path, config: TrainConfig, identity: Mapping[str, str]) -> None:
-    """A finished run of another configuration, other code or another engine is a user's result: training
-    must not replace it unasked. (Snakemake deletes final.pth before it reruns a job, so its reruns pass.)"""
-    final = out_dir / FINAL_NAME
-    if not final.exists():
-        return
-    try:
-        why = _same_run(torch.load(final, map_location="cpu", weights_only=True), config, identity)
-    except Exception as err:  # whatever it is, it is not ours to delete
-        why = f"a file this trainer did not write ({type(err).__name__}: {err})"
-    if why is None:
-        return
-    raise FileExistsError(f"{out_dir} holds a finished run of {why}; training here would replace its {FINAL_NAME} "
-                          f"and checkpoints. Pass --overwrite (train(..., overwrite=True)) to replace it, or choose "
-                          f"another --out")
-
-
 def _write_log(path: Path, rows: list[dict[str, Any]]) -> None:
-    with _saving(path), atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
+    with saving(path), atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=LOG_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
@@ -342,19 +273,17 @@ def _mean(values: torch.Tensor) -> float:
 def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "auto", label: str = "",
           stop_after_iterations: int | None = None, overwrite: bool = False, gpu_requested: bool = False,
           agents_per_gpu: int = 1, identity: Mapping[str, str] | None = None,
-          engine: str | os.PathLike[str] | None = None, progress: TextIO | None = None,
-          progress_every_s: float = 60.0) -> Path:
+          engine: str | os.PathLike[str] | None = None, progress_every_s: float = 60.0) -> Path:
     """Runs (or resumes) training into out_dir; returns the final checkpoint's path. The folder is locked
     while it runs; a finished run of another configuration or identity there is refused unless `overwrite`.
     `identity` names what besides the config decides the weights ({"code": ..., "engine": ...}; default:
     default_identity(engine)); only a saved state of the same config and identity is resumed. `engine` is the
-    engine's folder (default: maze.engine_dir()). Every iteration prints a line; `progress` (e.g. a console
-    that the full log would flood) gets the first, then one at most every `progress_every_s`, and the last.
-    `stop_after_iterations` ends the process early as if it had been killed (for tests); `gpu_requested`
-    (the job holds a GPU) and `agents_per_gpu` go to devices.device_setup, which runs first, so that a job
-    on the wrong kind of machine fails before it writes anything."""
-    with device_setup(device, config.torch_threads, config.bf16, gpu_requested, agents_per_gpu,
-                      log=lambda line: print(f"{label}{line}", flush=True)) as dev:
+    engine's folder (default: maze.engine_dir()). Every iteration logs a line at INFO, prefixed by `label`; the
+    first, then one at most every `progress_every_s`, and the last carry logs.CONSOLE, for a console that the
+    full log would flood. `stop_after_iterations` ends the process early as if it had been killed (for tests);
+    `gpu_requested` (the job holds a GPU) and `agents_per_gpu` go to devices.device_setup, which runs first, so
+    that a job on the wrong kind of machine fails before it writes anything."""
+    with device_setup(device, config.torch_threads, config.bf16, gpu_requested, agents_per_gpu) as dev:
         # The run records (and resumes by) the precision it trains in, not "auto".
         config = dataclasses.replace(config, bf16=resolve_bf16(config.bf16, dev))
         out_dir = Path(out_dir)
@@ -362,60 +291,43 @@ def train(config: TrainConfig, out_dir: str | os.PathLike[str], device: str = "a
         with run_folder_lock(out_dir):
             identity = dict(identity if identity is not None else default_identity(engine))
             if not overwrite:
-                _refuse_overwrite(out_dir, config, identity)
-            return _train_on(config, out_dir, dev, label, stop_after_iterations, identity, engine, progress,
-                             progress_every_s)
+                refuse_overwrite(out_dir, config, identity)
+            return _train_on(config, out_dir, dev, label, stop_after_iterations, identity, engine, progress_every_s)
 
 
 def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str, stop_after_iterations: int | None,
-              identity: dict[str, str], engine: str | os.PathLike[str] | None, progress: TextIO | None,
-              progress_every_s: float) -> Path:
+              identity: dict[str, str], engine: str | os.PathLike[str] | None, progress_every_s: float) -> Path:
     """train() on a device already set up."""
     out_dir.mkdir(parents=True, exist_ok=True)
     trainer = Trainer(config, dev, identity, engine)
     log_path = out_dir / "log.csv"
-    resume, others = _matching_resume_state(out_dir, config, identity)
+    resume, others = matching_resume_state(out_dir, config, identity)
     if resume is not None:
         trainer.load(resume)
-        print(f"{label}resuming at timestep {trainer.timesteps:,} (iteration {trainer.iteration})", flush=True)
+        logger.info(f"{label}resuming at timestep {trainer.timesteps:,} (iteration {trainer.iteration})")
     else:
         # Saved states of another run (another config, other code or engine, or unreadable) must never be
         # resumed, nor left to be mistaken for this run's: they go, each named with the reason.
         stale = {p: others.get(p, "not resumable") for p in
                  [out_dir / "resume.pth", out_dir / FINAL_NAME, *sorted(out_dir.glob("model_*.pth"))] if p.exists()}
         for why in dict.fromkeys(stale.values()):
-            print(f"{label}starting afresh: removing {', '.join(p.name for p, w in stale.items() if w == why)} from "
-                  f"{out_dir}: {why}", file=sys.stderr, flush=True)
+            names = ", ".join(p.name for p, w in stale.items() if w == why)
+            logger.warning(f"{label}starting afresh: removing {names} from {out_dir}: {why}")
         for path in stale:
             path.unlink()
         trainer.save(checkpoint_path(out_dir, 0))
     # Both are rewritten from the saved state, so a rerun that deleted them loses nothing.
-    with _saving(out_dir / "obs.png"), atomic_path(out_dir / "obs.png") as tmp:
+    with saving(out_dir / "obs.png"), atomic_path(out_dir / "obs.png") as tmp:
         Image.fromarray(trainer.first_frame.numpy()).save(tmp, format="PNG")
     _write_log(log_path, trainer.log_rows)
 
     total_iterations = config.final_timesteps() // config.batch
     schedule = set(config.checkpoint_steps())
     started, iterations_here, shown = time.perf_counter(), 0, -math.inf
-    wall_at_start, steps_at_start = trainer.wall_time, trainer.timesteps
+    steps_at_start = trainer.timesteps
     while trainer.timesteps < config.timesteps:
-        tick = time.perf_counter()
-        batch = trainer.rollout()
-        losses = trainer.update(batch)
-        trainer.timesteps += config.batch
-        trainer.iteration += 1
-        lr = trainer.decay_learning_rate()
-        trainer.wall_time = wall_at_start + time.perf_counter() - started
+        row = trainer.iterate()
         iterations_here += 1
-
-        lengths, rewards = batch["episode_lengths"], batch["episode_rewards"]
-        trainer.log_rows.append({
-            "iteration": trainer.iteration, "timesteps": trainer.timesteps, "wall_time": round(trainer.wall_time, 3),
-            "fps": round(config.batch / (time.perf_counter() - tick), 1), "episodes": lengths.numel(),
-            "mean_episode_length": _mean(lengths), "median_episode_length": _median(lengths),
-            "mean_episode_reward": _mean(rewards), "median_episode_reward": _median(rewards),
-            **losses, "learning_rate": lr,
-        })
         _write_log(log_path, trainer.log_rows)
         if trainer.timesteps in schedule:
             trainer.save(checkpoint_path(out_dir, trainer.timesteps))
@@ -423,13 +335,13 @@ def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str,
 
         rate = (trainer.timesteps - steps_at_start) / (time.perf_counter() - started)
         eta = (config.final_timesteps() - trainer.timesteps) / max(rate, 1e-9)
-        line = (f"{label}iteration {trainer.iteration}/{total_iterations}  t={trainer.timesteps:,}  {rate:,.0f} "
-                f"steps/s  ETA {eta / 60:.1f} min  episode length {_mean(lengths):.1f}  reward {_mean(rewards):.2f}")
-        print(line, flush=True)
         stopping = stop_after_iterations is not None and iterations_here >= stop_after_iterations
         last = stopping or trainer.timesteps >= config.timesteps
-        if progress is not None and (last or time.perf_counter() - shown >= progress_every_s):
-            print(line, file=progress, flush=True)
+        to_console = last or time.perf_counter() - shown >= progress_every_s
+        logger.info(f"{label}iteration {trainer.iteration}/{total_iterations}  t={trainer.timesteps:,}  {rate:,.0f} "
+                    f"steps/s  ETA {eta / 60:.1f} min  episode length {row['mean_episode_length']:.1f}  reward "
+                    f"{row['mean_episode_reward']:.2f}", extra=CONSOLE if to_console else None)
+        if to_console:
             shown = time.perf_counter()
         if stopping:
             break
@@ -438,7 +350,7 @@ def _train_on(config: TrainConfig, out_dir: Path, dev: torch.device, label: str,
     final = checkpoint_path(out_dir, trainer.timesteps)
     if trainer.timesteps >= config.timesteps:
         # final.pth: a fixed name for the workflow; a copy, not a link, so damage to one spares the other.
-        with _saving(out_dir / FINAL_NAME), atomic_path(out_dir / FINAL_NAME) as tmp:
+        with saving(out_dir / FINAL_NAME), atomic_path(out_dir / FINAL_NAME) as tmp:
             shutil.copyfile(final, tmp)
         (out_dir / "resume.pth").unlink(missing_ok=True)
     return final
@@ -455,6 +367,8 @@ def _parse_args(argv: list[str] | None) -> tuple[TrainConfig, argparse.Namespace
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The command line: trains as the flags say; the log's lines go to stdout as they are."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     config, args = _parse_args(argv)
     try:
         train(config, args.out, device=args.device, overwrite=args.overwrite)

@@ -25,7 +25,8 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from workflow_scripts.atomic import atomic_path, write_csv  # noqa: E402
+from workflow_scripts.atomic import write_csv  # noqa: E402
+from workflow_scripts.figures import save_figure  # noqa: E402
 from workflow_scripts.game import NUM_ACTIONS  # noqa: E402
 from workflow_scripts.maze import MazeEnv  # noqa: E402
 
@@ -146,13 +147,6 @@ def draw_field(field: pd.DataFrame, picture: np.ndarray, world_dim: int, title: 
     return fig
 
 
-def save_png(fig: Figure, path: str | os.PathLike[str]) -> None:
-    """The figure as a PNG, written atomically, then closed."""
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=150)
-    plt.close(fig)
-
-
 def vector_field_outputs(models: Sequence[str | os.PathLike[str]], labels: Sequence[str], png: str | os.PathLike[str],
                          csv: str | os.PathLike[str], game: str, level: int, facing_right: bool, title: str,
                          **env_options: Any) -> None:
@@ -167,5 +161,5 @@ def vector_field_outputs(models: Sequence[str | os.PathLike[str]], labels: Seque
     field = fields[0] if len(fields) == 1 else difference_field(*fields)
     world_dim = placements.grid.shape[0]
     heading = f"{title}: {' minus '.join(labels)}, level {level}, facing {'right' if facing_right else 'left'}"
-    save_png(draw_field(field, placements.picture, world_dim, heading, difference=len(fields) == 2), png)
+    save_figure(draw_field(field, placements.picture, world_dim, heading, difference=len(fields) == 2), png)
     write_csv(field, csv)

@@ -8,6 +8,7 @@ fetches what is missing or damaged, and needs no network once every file is ther
 import glob
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tarfile
@@ -15,7 +16,6 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import TextIO
 
 import httpx2
 import zenodo_get
@@ -28,6 +28,8 @@ MAX_NESTING = 3  # archives inside archives are unpacked down to this depth
 # Inside the record's archives, only files named as archives are: a checkpoint (.pth) is a zip too, and raw
 # tensor files can pass for tars.
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+
+logger = logging.getLogger(__name__)
 UNPACK_LOCK = ".unpack.lock"
 
 
@@ -115,15 +117,14 @@ def select(checksums: dict[str, str], patterns: Sequence[str], record: str) -> d
 
 
 def fetch(record: str, folder: str | Path, patterns: Sequence[str] = ("*",), retries: int = 3,
-          pause: float = 10.0, timeout: float = 60.0, progress: TextIO | None = None) -> dict[str, str]:
+          pause: float = 10.0, timeout: float = 60.0) -> dict[str, str]:
     """Downloads the record's files that match the patterns into folder and checks each against the
     record's md5; files already there and correct are kept. Returns {name: md5} of the chosen files."""
     folder = Path(folder)
     wanted = select(record_checksums(record, folder, timeout, retries, pause), patterns, record)
     missing = [name for name, md5 in wanted.items()
                if not (folder / name).is_file() or md5sum(folder / name) != md5]
-    if progress is not None:
-        print(f"record {record}: {len(wanted) - len(missing)} of {len(wanted)} files already here", file=progress)
+    logger.info(f"record {record}: {len(wanted) - len(missing)} of {len(wanted)} files already here")
     if missing:
         _zenodo(record, folder, file_glob=tuple(glob.escape(name) for name in missing), retry_attempts=retries,
                 retry_pause=pause, timeout=timeout)
@@ -175,8 +176,7 @@ def _unpacked_from(target: Path) -> str | None:
         return None
 
 
-def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None = None,
-               checksums: Mapping[str, str] | None = None) -> list[Path]:
+def unpack_all(folder: str | Path, names: Iterable[str], checksums: Mapping[str, str] | None = None) -> list[Path]:
     """Unpacks each named zip or tar archive in folder into `<name>.unpacked/` beside it, and archives found
     inside those (by their names: ARCHIVE_SUFFIXES), down to MAX_NESTING levels. An archive already unpacked
     from the same content is skipped; one whose content changed (a corrected file) is unpacked again, with
@@ -189,11 +189,10 @@ def unpack_all(folder: str | Path, names: Iterable[str], progress: TextIO | None
         raise DownloadError(f"another process is unpacking the record in {folder} "
                             f"({holder(folder / UNPACK_LOCK)}); wait for it to end, then run again")
     with lock:
-        return _unpack_level_by_level(folder, [folder / name for name in names], checksums or {}, progress)
+        return _unpack_level_by_level(folder, [folder / name for name in names], checksums or {})
 
 
-def _unpack_level_by_level(folder: Path, level: list[Path], checksums: Mapping[str, str],
-                           progress: TextIO | None) -> list[Path]:
+def _unpack_level_by_level(folder: Path, level: list[Path], checksums: Mapping[str, str]) -> list[Path]:
     """unpack_all's work, once it holds the folder's lock."""
     known = {folder / name: md5 for name, md5 in checksums.items()}
     unpacked = []
@@ -206,9 +205,8 @@ def _unpack_level_by_level(folder: Path, level: list[Path], checksums: Mapping[s
             target = archive.with_name(archive.name + UNPACKED_SUFFIX)
             md5 = known.get(archive) or md5sum(archive)
             if _unpacked_from(target) != md5:
-                if progress is not None:
-                    again = " again: its content changed" if target.exists() else ""
-                    print(f"unpacking {archive}{again}", file=progress, flush=True)
+                again = " again: its content changed" if target.exists() else ""
+                logger.info(f"unpacking {archive}{again}")
                 _unpack(archive, kind, target, md5)
             unpacked.append(target)
             found += [p for p in sorted(target.rglob("*")) if p.is_file() and p.name != SOURCE_MARK]

@@ -1,7 +1,18 @@
 """Rule all_figures: figures/all, every figure with its sha256, and the figures left out and why."""
 
-from workflow_scripts.figures import write_listing
+import os
+from collections.abc import Mapping, Sequence
+
+from workflow_scripts.atomic import atomic_path
+from workflow_scripts.listing import file_sha256, listing_text
 from workflow_scripts.logs import configure_logging
+
+
+def write_listing(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
+                  left_out: Mapping[str, str]) -> None:
+    """figures/all: every figure with its sha256, then each figure that could not be made, with the reason."""
+    with atomic_path(out) as tmp:
+        tmp.write_text(listing_text([(str(p), file_sha256(p)) for p in paths], left_out))
 
 
 def main(snakemake) -> None:

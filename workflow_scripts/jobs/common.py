@@ -6,28 +6,31 @@ import contextlib
 import logging
 from pathlib import Path
 
+from workflow_scripts import evaluate
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.devices import device_setup
-from workflow_scripts.evaluate import evaluate_checkpoint
-from workflow_scripts.logs import LogStream, configure_logging
+from workflow_scripts.logs import configure_logging
 from workflow_scripts.metrics import level_range
 
 
-def job_device(snakemake, bf16: bool | str, logger: logging.Logger) -> contextlib.AbstractContextManager:
+def job_device(snakemake, bf16: bool | str) -> contextlib.AbstractContextManager:
     """The device of a job that plays an agent (`params.device`), set up with the job's threads and GPU."""
     return device_setup(snakemake.params.device, snakemake.threads, bf16, getattr(snakemake.resources, "gpu", 0) > 0,
-                        getattr(snakemake.resources, "agents_per_gpu", 1), log=logger.info)
+                        getattr(snakemake.resources, "agents_per_gpu", 1))
 
 
 def evaluation(snakemake) -> None:
     """An agent's checkpoint on a pair's levels, written as the original's results-1000 CSV."""
     logger = configure_logging(snakemake)
+    # An evaluation's log follows its episodes every 50 steps; other jobs that play episodes leave that out.
+    evaluate.logger.setLevel(logging.DEBUG)
     p = snakemake.params
-    with job_device(snakemake, p.bf16, logger) as device:
-        table = evaluate_checkpoint(snakemake.input.model, p.obj1, p.obj2, p.background,
-                                    level_range(p.first_level, p.num_levels), p.seed, device, world_dim=p.world_dim,
-                                    colours=p.colours, bf16=p.bf16, max_batch=snakemake.resources.max_batch,
-                                    progress=LogStream(logger), engine=Path(snakemake.input.lib).parent)
+    with job_device(snakemake, p.bf16) as device:
+        table = evaluate.evaluate_checkpoint(snakemake.input.model, p.obj1, p.obj2, p.background,
+                                             level_range(p.first_level, p.num_levels), p.seed, device,
+                                             world_dim=p.world_dim, colours=p.colours, bf16=p.bf16,
+                                             max_batch=snakemake.resources.max_batch,
+                                             engine=Path(snakemake.input.lib).parent)
     with atomic_path(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
     logger.info("done: %d obj1, %d obj2, %d timeouts, mean length %.2f", (table.reward == 10).sum(),

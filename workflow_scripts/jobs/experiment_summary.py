@@ -1,10 +1,8 @@
 """Rule experiment_summary: all pairs of an experiment as small multiples of the scatter plot."""
 
-from pathlib import Path
-
 import pandas as pd
 
-from workflow_scripts.figures import experiment_summary, plotted, save_figure
+from workflow_scripts.figures import experiment_summary, plotted, read_icons, save_figure
 from workflow_scripts.logs import configure_logging
 
 
@@ -13,7 +11,7 @@ def main(snakemake) -> None:
     p = snakemake.params
     flags = pd.read_csv(snakemake.input.outliers)
     figure = experiment_summary(plotted(pd.read_csv(snakemake.input.table)), p.pairs, p.goal, p.background,
-                                p.experiment, p.colours, Path(snakemake.input.lib).parent, p.columns,
+                                p.experiment, read_icons(snakemake.input.icons), p.columns,
                                 flags.groupby("pair")["agent"].apply(set).to_dict())
     save_figure(figure, snakemake.output.png, snakemake.output.pdf)
 

@@ -1,10 +1,8 @@
 """Rule scatter_plot: the paper's preference-vs-capability plot of one pair."""
 
-from pathlib import Path
-
 import pandas as pd
 
-from workflow_scripts.figures import plotted, preference_capability_scatter, save_figure
+from workflow_scripts.figures import plotted, preference_capability_scatter, read_icons, save_figure
 from workflow_scripts.logs import configure_logging
 
 
@@ -13,8 +11,8 @@ def main(snakemake) -> None:
     p = snakemake.params
     rows = plotted(pd.read_csv(snakemake.input.table))
     flagged = set(pd.read_csv(snakemake.input.outliers)["agent"])
-    figure = preference_capability_scatter(rows, p.obj1, p.obj2, p.goal, p.background, p.colours,
-                                           Path(snakemake.input.lib).parent, flagged, p.intervals)
+    figure = preference_capability_scatter(rows, p.obj1, p.obj2, p.goal, read_icons(snakemake.input.icons), flagged,
+                                           p.intervals)
     save_figure(figure, snakemake.output.png, snakemake.output.pdf)
 
 

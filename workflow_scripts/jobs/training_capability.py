@@ -13,7 +13,7 @@ from workflow_scripts.metrics import level_range
 def main(snakemake) -> None:
     logger = configure_logging(snakemake)
     p = snakemake.params
-    with job_device(snakemake, p.bf16, logger) as device:
+    with job_device(snakemake, p.bf16) as device:
         table = training_game_episodes(snakemake.input.model, p.goal, p.background, p.world_dim,
                                        level_range(p.first_level, p.num_levels), p.colours, device=device,
                                        bf16=resolve_bf16(p.bf16, device),

@@ -3,15 +3,15 @@
 from pathlib import Path
 
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.logs import LogStream, configure_logging
+from workflow_scripts.logs import configure_logging
 from workflow_scripts.zenodo import check_against_listing, read_checksums, unpack_all
 
 
 def main(snakemake) -> None:
-    logger = configure_logging(snakemake)
+    configure_logging(snakemake)
     names = read_checksums(Path(snakemake.input[0]))
     checksums = check_against_listing(snakemake.params.folder, names)
-    folders = unpack_all(snakemake.params.folder, names, LogStream(logger), checksums)
+    folders = unpack_all(snakemake.params.folder, names, checksums)
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text("".join(f"{f}\n" for f in folders))
 
