@@ -17,9 +17,6 @@ def channel_experiments():
     return [e for e in ACTIVE if channel_reference(pairs(e)) is not None]
 
 
-
-
-
 rule analysis_outliers_pair:
     input:
         table=lambda wc: table_path(wc.experiment, wc.pair),

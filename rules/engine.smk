@@ -68,5 +68,3 @@ rule engine_preview:
         "results/logs/engine/preview.log",
     script:
         "../workflow_scripts/jobs/engine_preview.py"
-
-

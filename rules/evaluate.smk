@@ -66,5 +66,3 @@ rule experiment_table:
         "results/logs/{tables}/{experiment}.log",
     script:
         "../workflow_scripts/jobs/experiment_table.py"
-
-

@@ -230,5 +230,3 @@ rule object_icons:
         "results/logs/figures/icons.log",
     script:
         "../workflow_scripts/jobs/object_icons.py"
-
-

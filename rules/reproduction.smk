@@ -131,5 +131,3 @@ rule reproduction_summary:
         "results/logs/reproduction/summary.log",
     script:
         "../workflow_scripts/jobs/reproduction_summary.py"
-
-
