@@ -41,7 +41,7 @@ void Game::reset() {
     renderer_.draw_level(grid_, background_index_, level_frame_.data());
 }
 
-void Game::step(int action) {
+void Game::step(int action, uint8_t *final_frame) {
     cur_time_++;
     reward_ = 0.0f;
     level_complete_ = false;
@@ -71,7 +71,9 @@ void Game::step(int action) {
     }
     done_ = reward_ != 0.0f || cur_time_ >= kTimeout;
     prev_level_seed_ = level_seed_;
-    if (done_) reset();
+    if (!done_) return;
+    if (final_frame != nullptr) render(final_frame);
+    reset();
 }
 
 namespace {

@@ -19,8 +19,9 @@ class Game {
 
     // Starts the next episode: draws its level seed and builds the level from that seed alone.
     void reset();
-    // One action; resets at once when the episode ends, keeping this step's reward and completion.
-    void step(int action);
+    // One action; resets at once when the episode ends, keeping this step's reward and completion. When it
+    // ends and `final_frame` is not null, the episode's last frame is drawn there before the reset.
+    void step(int action, uint8_t *final_frame = nullptr);
     void render(uint8_t *obs) const;
     // Puts the agent on cell (x, y), facing right when `mirrored`, without a step: the episode, its clock
     // and the level are unchanged. Throws std::invalid_argument for a cell outside the world, a wall or an

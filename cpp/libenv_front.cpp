@@ -2,19 +2,22 @@
 // every entry point checks its arguments and catches everything, and problems are reported as return codes
 // with messages (or, for libenv's void functions, on stderr and through maze_last_error), never by aborting
 // the host process. A handle must come from libenv_make and not be closed; that alone cannot be checked.
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <stdexcept>
 #include <string>
 
 #include "libenv.h"
+#include "memory_budget.h"
 #include "objects.h"
 #include "vec_env.h"
 
 namespace {
 
-enum CheckResult { kOk = 0, kValueError = 1, kTypeError = 2 };
+enum CheckResult { kOk = 0, kValueError = 1, kTypeError = 2, kMemoryError = 3 };
 constexpr int kFailed = -1;
 
 void copy_message(const char *text, char *out, int len) {
@@ -86,7 +89,9 @@ LIBENV_API libenv_env *libenv_make(int num, const struct libenv_options options)
     libenv_env *made = nullptr;
     guarded("libenv_make", nullptr, 0, kFailed, [&] {
         if (num < 1) throw std::invalid_argument("the number of envs must be at least 1");
-        made = new VecEnv(num, parse_options(options, num));
+        const EnvConfig cfg = parse_options(options, num);
+        check_memory(num, cfg);
+        made = new VecEnv(num, cfg);
         return kOk;
     });
     return made;
@@ -122,11 +127,19 @@ LIBENV_API void libenv_close(libenv_env *handle) {
 LIBENV_API int maze_check_options(int num, const struct libenv_options options, char *message, int message_len) {
     try {
         if (num < 1) throw std::invalid_argument("the number of envs must be at least 1");
-        load_assets(parse_options(options, num));
+        const EnvConfig cfg = parse_options(options, num);
+        check_memory(num, cfg);
+        load_assets(cfg);
         return kOk;
     } catch (const OptionTypeError &e) {
         copy_message(e.what(), message, message_len);
         return kTypeError;
+    } catch (const OutOfMemoryError &e) {
+        copy_message(e.what(), message, message_len);
+        return kMemoryError;
+    } catch (const std::bad_alloc &) {
+        copy_message("out of memory while checking the options", message, message_len);
+        return kMemoryError;
     } catch (const std::exception &e) {
         copy_message(e.what(), message, message_len);
         return kValueError;
@@ -188,6 +201,33 @@ LIBENV_API int maze_set_agent(libenv_env *handle, int index, int x, int y, int f
     return guarded("maze_set_agent", message, message_len, kValueError, [&] {
         as_env(handle)->set_agent(index, x, y, facing_right != 0);
         return kOk;
+    });
+}
+
+// Envs whose mask[i] != 0 sit out the next libenv_act: their game and every output (frame, reward, first,
+// infos) stay as the previous step left them. `count` must be the number of envs. Returns 0, or kValueError
+// with a message.
+LIBENV_API int maze_hold(libenv_env *handle, const uint8_t *mask, int count, char *message, int message_len) {
+    return guarded("maze_hold", message, message_len, kValueError, [&] {
+        as_env(handle)->hold(mask, count);
+        return kOk;
+    });
+}
+
+// For each of the `count` env indices, writes the last frame of the episode that env ended in the latest step
+// (drawn before the engine's in-step reset; 64 * 64 * 3 bytes each, in order) and returns count. Needs the
+// option final_frames. Returns -1 with a message for a bad index, an env whose episode did not end in the
+// latest step, capture off, or a buffer holding fewer than count frames (`capacity` in bytes).
+LIBENV_API int maze_get_final_frames(libenv_env *handle, const int32_t *indices, int count, uint8_t *out,
+                                     int capacity, char *message, int message_len) {
+    return guarded("maze_get_final_frames", message, message_len, kFailed, [&] {
+        VecEnv *env = as_env(handle);
+        if (count < 0) throw std::invalid_argument("negative count of env indices");
+        if (count > 0 && indices == nullptr) throw std::invalid_argument("null env indices");
+        if (static_cast<int64_t>(count) * kObsBytes > INT32_MAX) throw std::invalid_argument("too many env indices");
+        check_buffer(out, capacity, count * kObsBytes, "final frames");
+        for (int k = 0; k < count; k++) env->final_frame(indices[k], out + static_cast<size_t>(k) * kObsBytes);
+        return count;
     });
 }
 

@@ -37,6 +37,13 @@ std::vector<int32_t> as_int_array(const libenv_option &opt) {
     return v;
 }
 
+bool as_bool(const libenv_option &opt) {
+    expect(opt, LIBENV_DTYPE_UINT8, true, "a bool");
+    const uint8_t v = *static_cast<const uint8_t *>(opt.data);
+    if (v > 1) throw OptionTypeError(std::string("option '") + opt.name + "' must be a bool, got a str or bytes");
+    return v == 1;
+}
+
 std::string as_string(const libenv_option &opt) {
     expect(opt, LIBENV_DTYPE_UINT8, false, "a str");
     std::string value(static_cast<const char *>(opt.data), static_cast<size_t>(opt.count));
@@ -83,6 +90,7 @@ EnvConfig parse_options(const libenv_options &options, int num) {
         {"level_seeds", [&](const libenv_option &o) { cfg.level_seeds = as_int_array(o); }},
         {"num_threads", [&](const libenv_option &o) { cfg.num_threads = as_int(o); }},
         {"resource_root", [&](const libenv_option &o) { cfg.resource_root = as_string(o); }},
+        {"final_frames", [&](const libenv_option &o) { cfg.final_frames = as_bool(o); }},
     };
 
     std::set<std::string> given;

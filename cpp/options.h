@@ -24,6 +24,7 @@ struct EnvConfig {
     int rand_seed = 0;
     std::vector<int32_t> level_seeds;  // one fixed level per env; overrides num_levels/start_level
     int num_threads = 0;
+    bool final_frames = false;  // keep each ended episode's last frame (FinalFrames)
     std::string resource_root;
 };
 

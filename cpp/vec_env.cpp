@@ -1,5 +1,6 @@
 #include "vec_env.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -25,7 +26,8 @@ libenv_tensortype scalar(const char *name, libenv_dtype dtype, int high) {
 
 VecEnv::VecEnv(int num, const EnvConfig &cfg)
     : cfg_(cfg), assets_(load_assets(cfg)), renderer_(assets_, cfg.world_dim, cfg.background),
-      actions_(static_cast<size_t>(num), 4), pool_(cfg.num_threads) {
+      actions_(static_cast<size_t>(num), 4), held_(static_cast<size_t>(num), 0), skipping_(static_cast<size_t>(num), 0),
+      final_(num, cfg.final_frames), pool_(cfg.num_threads) {
     // Each env's level-seed stream is seeded from consecutive draws of one master stream.
     RandGen master(static_cast<uint32_t>(cfg.rand_seed));
     for (int i = 0; i < num; i++) {
@@ -79,7 +81,13 @@ void VecEnv::reset_one(int i) {
 }
 
 void VecEnv::step_one(int i) {
-    games_[i]->step(actions_[i]);
+    if (skipping_[i]) {
+        final_.mark(i, false);
+        return;
+    }
+    uint8_t *slot = final_.slot(i);
+    games_[i]->step(actions_[i], slot);
+    final_.mark(i, games_[i]->done());
     write_outputs(i);
 }
 
@@ -104,7 +112,23 @@ void VecEnv::act() {
     pool_.wait();
     // The action buffer is only ours during this call, so copy before stepping asynchronously.
     for (int i = 0; i < num(); i++) actions_[i] = *static_cast<const int32_t *>(buffers_.ac[i]);
+    // The workers read skipping_ while hold() may already fill held_ for the act after this one.
+    skipping_.swap(held_);
+    std::fill(held_.begin(), held_.end(), 0);
     run_all(&VecEnv::step_one);
+}
+
+void VecEnv::hold(const uint8_t *mask, int count) {
+    if (mask == nullptr) throw std::invalid_argument("null hold mask");
+    if (count != num())
+        throw std::invalid_argument("hold mask has " + std::to_string(count) + " entries for " + std::to_string(num()) +
+                                    " env(s)");
+    for (int i = 0; i < count; i++) held_[static_cast<size_t>(i)] = mask[i] != 0 ? 1 : 0;
+}
+
+void VecEnv::final_frame(int index, uint8_t *out) {
+    checked_game(index);
+    final_.copy(index, out);
 }
 
 Game &VecEnv::checked_game(int index) {
@@ -119,6 +143,7 @@ std::vector<uint8_t> VecEnv::get_state(int index) { return checked_game(index).s
 
 void VecEnv::set_state(int index, const std::vector<uint8_t> &bytes) {
     checked_game(index).set_state(bytes);
+    final_.mark(index, false);  // the episode that ended belonged to the state replaced
     write_outputs(index);
 }
 

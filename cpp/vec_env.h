@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "assets.h"
+#include "final_frames.h"
 #include "game.h"
 #include "libenv.h"
 #include "worker_pool.h"
@@ -30,6 +31,12 @@ class VecEnv {
     void set_agent(int index, int x, int y, bool mirrored);
     int num() const { return static_cast<int>(games_.size()); }
 
+    // Envs whose mask entry is non-zero sit out the next act(): their game and outputs stay as they are.
+    // Only that act; `count` must be num(), else std::invalid_argument.
+    void hold(const uint8_t *mask, int count);
+    // Copies env `index`'s last frame of the episode that ended in the latest step (FinalFrames::copy).
+    void final_frame(int index, uint8_t *out);
+
     // The first failure of a call that cannot return one (set_buffers, act, a step on a worker thread)
     // since the last take_error(), or "" when there was none; taking it clears it. It does not wait for a
     // step in flight.
@@ -49,6 +56,9 @@ class VecEnv {
     Renderer renderer_;
     std::vector<std::unique_ptr<Game>> games_;
     std::vector<int32_t> actions_;
+    std::vector<uint8_t> held_;      // set by hold() for the next act()
+    std::vector<uint8_t> skipping_;  // what the act in flight skips (held_ as act() found it)
+    FinalFrames final_;
     libenv_buffers buffers_{};
     std::mutex error_mutex_;
     std::string error_;

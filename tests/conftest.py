@@ -43,3 +43,14 @@ def reference_model():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def one_torch_thread():
+    """torch on one thread for the test, as batches this small run slower on more (restored afterwards)."""
+    import torch  # here, so that collecting tests that never train does not import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -1,5 +1,6 @@
-"""The Gymnasium envs (workflow_scripts.gym) against `MazeEnv` and the recorded trajectories; Gymnasium's env
-checker; a minimal PPO loop over the vector API; the package installed with pip and used from elsewhere."""
+"""The Gymnasium envs (workflow_scripts.gym) against `MazeEnv` and the recorded trajectories, episode ends
+against the same episodes replayed; Gymnasium's env checker; a minimal PPO loop over the vector API; bad inputs;
+the package installed with pip and used from elsewhere."""
 
 import os
 import subprocess
@@ -21,24 +22,11 @@ from packaging.requirements import Requirement
 from tests.conftest import REPO
 from tests.test_conformance import TRAJ, TRAJECTORIES, needs_data, options_from_name
 from tests.test_envs import normalise, requirement_pins
+from tests.test_final_frames import GAME_OPTIONS, actions_with_timeouts, last_frame_by_replay
 from workflow_scripts import ppo
 from workflow_scripts.game import NUM_ACTIONS, TIMEOUT
 from workflow_scripts.gym import ENV_IDS, MazeGymEnv, MazeVectorEnv
 from workflow_scripts.maze import MazeEnv
-
-STAND_STILL = 4  # actions without a direction leave the agent where it is
-GAME_OPTIONS = {
-    "single": {"goal": "yellow_line_diag"},
-    "duel": {"obj1": "red_line_diag", "obj2": "yellow_gem", "background": "textured"},
-    "procgen_maze": {},
-}
-
-
-def actions_with_timeouts(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Random actions, then a stretch standing still long enough for every episode to time out, then random."""
-    actions = rng.integers(0, NUM_ACTIONS, size=(2 * TIMEOUT + 100, *shape))
-    actions[300:300 + TIMEOUT + 20] = STAND_STILL
-    return actions
 
 
 class EpisodeEnds:
@@ -79,20 +67,21 @@ def test_check_env_passes_without_warnings(engine, game):
 
 @pytest.mark.parametrize("game", list(ENV_IDS))
 def test_single_env_plays_mazeenv(engine, game):
-    """Same seed and actions: MazeEnv's frames, rewards, level seeds; reset() after an end shows the next level."""
+    """Same seed and actions: MazeEnv's frames, rewards, level seeds; an episode's end shows its last frame (the
+    episode replayed), and reset() then shows the next level, MazeEnv's frame after that step."""
     seed = 77
     env = gymnasium.make(ENV_IDS[game], engine=engine, **GAME_OPTIONS[game])
     reference = MazeEnv(1, game, engine=engine, rand_seed=seed, **GAME_OPTIONS[game])
     obs, info = env.reset(seed=seed)
     np.testing.assert_array_equal(obs, reference.observe()[1]["rgb"][0])
     assert info == {"level_seed": reference.get_info()[0]["level_seed"]}
-    ends, seen = EpisodeEnds(1), {"terminated": 0, "truncated": 0}
+    ends, seen, episode = EpisodeEnds(1), {"terminated": 0, "truncated": 0}, []
     for t, action in enumerate(actions_with_timeouts(np.random.default_rng(1), ())):
         obs, reward, terminated, truncated, info = env.step(int(action))
+        episode.append(int(action))
         reference.act(np.array([action]))
         ref_reward, ref_ob, first = reference.observe()
         ref_info = reference.get_info()[0]
-        np.testing.assert_array_equal(obs, ref_ob["rgb"][0], err_msg=f"frame at step {t}")
         assert reward == ref_reward[0], f"reward at step {t}"
         expected = ends.expect(ref_reward, first)
         assert (terminated, truncated) == (bool(expected[0][0]), bool(expected[1][0])), f"episode end at step {t}"
@@ -100,18 +89,24 @@ def test_single_env_plays_mazeenv(engine, game):
                         "prev_level_complete": bool(ref_info["prev_level_complete"])}, f"info at step {t}"
         if terminated or truncated:
             seen["terminated" if terminated else "truncated"] += 1
+            last = last_frame_by_replay(game, GAME_OPTIONS[game], ref_info["prev_level_seed"], episode, engine)
+            np.testing.assert_array_equal(obs, last, err_msg=f"last frame at step {t}")
             next_obs, next_info = env.reset()
-            np.testing.assert_array_equal(next_obs, obs)
+            np.testing.assert_array_equal(next_obs, ref_ob["rgb"][0])
             assert next_info == {"level_seed": ref_info["level_seed"]}
+            episode = []
+        else:
+            np.testing.assert_array_equal(obs, ref_ob["rgb"][0], err_msg=f"frame at step {t}")
     # procgen_maze's 15x15 mazes are rarely solved by random play; the stand-still stretch times out in every game.
     assert seen["truncated"] >= 1 and (seen["terminated"] >= 1 or game == "procgen_maze"), seen
 
 
-def test_vector_env_is_one_engine_playing_mazeenv(engine):
-    """make_vec's default for our ids: the batched env, same-step autoreset, MazeEnv's results at every step."""
+def test_same_step_vector_env_is_one_engine_playing_mazeenv(engine):
+    """make_vec's batched env in SAME_STEP mode: MazeEnv's results at every step, the replayed last frames in
+    info["final_obs"]."""
     num, seed, options = 6, 4321, GAME_OPTIONS["duel"]
     envs = gymnasium.make_vec(ENV_IDS["duel"], num_envs=num, vectorization_mode="vector_entry_point",
-                              num_threads=2, engine=engine, **options)
+                              num_threads=2, autoreset_mode=AutoresetMode.SAME_STEP, engine=engine, **options)
     assert isinstance(envs.unwrapped, MazeVectorEnv) and envs.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP
     assert envs.single_observation_space == spaces.Box(0, 255, (64, 64, 3), np.uint8)
     assert envs.single_action_space == spaces.Discrete(15)
@@ -121,7 +116,7 @@ def test_vector_env_is_one_engine_playing_mazeenv(engine):
     np.testing.assert_array_equal(obs, reference.observe()[1]["rgb"])
     shown = np.array([i["level_seed"] for i in reference.get_info()])
     np.testing.assert_array_equal(info["level_seed"], shown)
-    ends, counts = EpisodeEnds(num), np.zeros(2, dtype=int)
+    ends, counts, episodes = EpisodeEnds(num), np.zeros(2, dtype=int), [[] for _ in range(num)]
     for t, actions in enumerate(actions_with_timeouts(np.random.default_rng(2), (num,))):
         obs, rewards, terminated, truncated, info = envs.step(actions)
         reference.act(actions)
@@ -135,14 +130,62 @@ def test_vector_env_is_one_engine_playing_mazeenv(engine):
         np.testing.assert_array_equal(info["level_seed"], [i["level_seed"] for i in ref_info])
         np.testing.assert_array_equal(info["prev_level_seed"], shown)
         assert info["_level_seed"].all() and info["_prev_level_seed"].all()
+        for i in range(num):
+            episodes[i].append(int(actions[i]))
         if first.any():
             np.testing.assert_array_equal(info["_final_info"], first)
+            np.testing.assert_array_equal(info["_final_obs"], first)
             np.testing.assert_array_equal(info["final_info"]["level_seed"][first], shown[first])
+            for i in np.flatnonzero(first):
+                last = last_frame_by_replay("duel", options, int(shown[i]), episodes[i], engine)
+                np.testing.assert_array_equal(info["final_obs"][i], last, err_msg=f"env {i}'s last frame at step {t}")
+                episodes[i] = []
+            assert all(final is None for final in info["final_obs"][~first])
         else:
-            assert "final_info" not in info
+            assert "final_info" not in info and "final_obs" not in info
         counts += terminated.sum(), truncated.sum()
         shown = info["level_seed"]
     assert counts.min() >= num, f"too few episode ends to test (terminated, truncated) = {counts}"
+    envs.close()
+
+
+def test_next_step_vector_env_plays_each_env_as_its_own_mazeenv(engine):
+    """The default mode: an episode's end shows its replayed last frame; the env's next step, whatever its action,
+    shows the next episode's first frame with reward 0 and no end; every other step is MazeEnv's. Each env is
+    checked against a MazeEnv of its own level that is stepped only when the env plays."""
+    seeds, options = [11, 222, 3333, 44444], GAME_OPTIONS["duel"]
+    num = len(seeds)
+    envs = gymnasium.make_vec(ENV_IDS["duel"], num_envs=num, level_seeds=seeds, num_threads=2, engine=engine,
+                              **options)
+    assert envs.metadata["autoreset_mode"] == AutoresetMode.NEXT_STEP
+    alone = [MazeEnv(1, "duel", engine=engine, level_seeds=[s], **options) for s in seeds]
+    obs, _ = envs.reset(seed=0)
+    np.testing.assert_array_equal(obs, np.concatenate([env.observe()[1]["rgb"] for env in alone]))
+    resetting, episodes, counts = np.zeros(num, dtype=bool), [[] for _ in range(num)], np.zeros(3, dtype=int)
+    for t, actions in enumerate(actions_with_timeouts(np.random.default_rng(8), (num,))):
+        obs, rewards, terminated, truncated, info = envs.step(actions)
+        np.testing.assert_array_equal(info["_prev_level_seed"], ~resetting)
+        for i, env in enumerate(alone):
+            if resetting[i]:
+                np.testing.assert_array_equal(obs[i], env.observe()[1]["rgb"][0], err_msg=f"env {i} at step {t}")
+                assert (rewards[i], terminated[i], truncated[i]) == (0, False, False), f"env {i} at step {t}"
+                counts[2] += 1
+                continue
+            env.act(actions[i:i + 1])
+            reward, ob, first = env.observe()
+            episodes[i].append(int(actions[i]))
+            assert rewards[i] == reward[0] and (terminated[i], truncated[i]) == (first[0] and reward[0] != 0,
+                                                                                 first[0] and reward[0] == 0)
+            if first[0]:
+                last = last_frame_by_replay("duel", options, seeds[i], episodes[i], engine)
+                np.testing.assert_array_equal(obs[i], last, err_msg=f"env {i}'s last frame at step {t}")
+                counts[0 if terminated[i] else 1] += 1
+                episodes[i] = []
+            else:
+                np.testing.assert_array_equal(obs[i], ob["rgb"][0], err_msg=f"env {i} at step {t}")
+        assert "final_obs" not in info
+        resetting = terminated | truncated
+    assert counts.min() >= num, f"too few (terminated, truncated, reset steps) to test: {counts}"
     envs.close()
 
 
@@ -159,7 +202,9 @@ def test_recorded_trajectories(engine, path):
     with np.load(path) as archive:
         data = dict(archive)  # an npz inflates an array on every access
     steps, num = data["act"].shape
-    envs = gymnasium.make_vec(ENV_IDS[game], num_envs=num, engine=engine, **options)
+    # The recordings are Procgen's: the next episode's first frame in the step that ends one.
+    envs = gymnasium.make_vec(ENV_IDS[game], num_envs=num, autoreset_mode=AutoresetMode.SAME_STEP, engine=engine,
+                              **options)
     env = gymnasium.make(ENV_IDS[game], engine=engine, **options)
     obs, info = envs.reset(seed=int(m["rs"]))
     single_obs, _ = env.reset(seed=int(m["rs"]))
@@ -176,11 +221,12 @@ def test_recorded_trajectories(engine, path):
         np.testing.assert_array_equal(truncated, data["first"][t] & ~complete, err_msg=f"truncated at step {t}")
         np.testing.assert_array_equal(info["level_seed"], data["level_seed"][t])
         np.testing.assert_array_equal(info["prev_level_seed"], data["prev_level_seed"][t])
-        np.testing.assert_array_equal(single_obs, data["obs"][t, 0], err_msg=f"single env's frame at step {t}")
         assert (single_reward, single_terminated, single_truncated) == (
             data["rew"][t, 0], terminated[0], truncated[0]), f"single env at step {t}"
         if single_terminated or single_truncated:
-            env.reset()
+            np.testing.assert_array_equal(single_obs, info["final_obs"][0], err_msg=f"single env's end at step {t}")
+            single_obs, _ = env.reset()
+        np.testing.assert_array_equal(single_obs, data["obs"][t, 0], err_msg=f"single env's frame at step {t}")
 
 
 def test_seeds_reproduce_levels_and_frames(engine):
@@ -238,6 +284,66 @@ def test_bad_seeds_and_options_are_named(engine):
         MazeGymEnv(engine=REPO / "no-such-engine")
 
 
+def test_numpy_integer_seeds_are_ints(engine):
+    """A numpy integer seed (as from np.random or an array of seeds) gives what the same Python int gives."""
+    env = gymnasium.make(ENV_IDS["duel"], engine=engine, **GAME_OPTIONS["duel"])
+    envs = gymnasium.make_vec(ENV_IDS["duel"], num_envs=2, engine=engine, **GAME_OPTIONS["duel"])
+    for seed in (np.int64(12), np.uint32(12), np.int32(12)):
+        for make in (env, envs):
+            by_numpy, by_int = make.reset(seed=seed), make.reset(seed=12)
+            np.testing.assert_array_equal(by_numpy[0], by_int[0])
+            np.testing.assert_equal(by_numpy[1], by_int[1])
+            assert make.unwrapped.np_random_seed == 12
+    with pytest.raises(TypeError, match="reset seed must be an int"):
+        env.reset(seed=np.True_)
+
+
+@pytest.mark.parametrize("vector", [False, True], ids=["single", "vector"])
+def test_a_closed_env_cannot_be_reset_or_stepped(engine, vector):
+    env = (gymnasium.make_vec(ENV_IDS["duel"], num_envs=2, engine=engine) if vector
+           else gymnasium.make(ENV_IDS["duel"], engine=engine))
+    env.reset(seed=0)
+    env.close()
+    with pytest.raises(RuntimeError, match=r"reset\(\) on a closed env"):
+        env.reset()
+    with pytest.raises(RuntimeError, match=r"reset\(\) on a closed env"):
+        env.reset(seed=1)
+    with pytest.raises(RuntimeError, match=r"step\(\) on a closed env"):
+        env.step(np.zeros(2, dtype=int) if vector else 0)
+
+
+def test_num_envs_beyond_the_engine_is_named(engine):
+    """Too many envs for memory: a MemoryError naming num_envs before anything is allocated; more than the
+    engine's int32 count: a ValueError."""
+    with pytest.raises(MemoryError, match=r"num_envs=50000000: 50000000 envs need about .* GiB of memory"):
+        gymnasium.make_vec(ENV_IDS["duel"], num_envs=50_000_000, engine=engine)
+    for num_envs in (2**31, 2**40):
+        with pytest.raises(ValueError, match=rf"num_envs = {num_envs} is more than the engine can count"):
+            MazeVectorEnv(num_envs, "duel", engine=engine)
+    for num_envs in (0, -3, 2.0, True):
+        with pytest.raises(ValueError, match="num_envs must be a positive int"):
+            MazeVectorEnv(num_envs, "duel", engine=engine)
+    assert MazeVectorEnv(np.int64(2), "duel", engine=engine).num_envs == 2
+
+
+def test_only_next_and_same_step_autoreset_are_offered(engine):
+    """DISABLED would need a reset of single envs, which one engine for all cannot give."""
+    with pytest.raises(ValueError, match="autoreset_mode AutoresetMode.DISABLED is not supported"):
+        MazeVectorEnv(2, "duel", autoreset_mode=AutoresetMode.DISABLED, engine=engine)
+    assert MazeVectorEnv(2, "duel", autoreset_mode="SameStep", engine=engine).metadata["autoreset_mode"] == (
+        AutoresetMode.SAME_STEP)
+    assert MazeVectorEnv.metadata["autoreset_mode"] == AutoresetMode.NEXT_STEP  # the class's own stays the default
+
+
+def test_the_same_object_twice_is_a_duel(engine):
+    """obj1 == obj2 stays allowed: the paper's control pairs (yellow_line_diag against itself) measure position
+    bias. Both cells hold the same object, one giving +10 and the other -10."""
+    env = gymnasium.make(ENV_IDS["duel"], engine=engine, obj1="yellow_line_diag", obj2="yellow_line_diag")
+    env.reset(seed=0)
+    grid = env.unwrapped._engine.env.get_grid()[0]
+    assert (grid == 2).sum() == 1 and (grid == 3).sum() == 1
+
+
 def test_every_engine_option_is_a_make_keyword(engine):
     """Each option reaches the engine: the same frames as MazeEnv given the same options."""
     options = {"goal": "orange_gem", "colours": {"orange": (255, 128, 0)}, "background": "grey", "world_dim": 7,
@@ -273,21 +379,12 @@ class TinyPolicy(torch.nn.Module):
         return torch.log_softmax(self.policy(hidden), -1), self.value(hidden).squeeze(-1)
 
 
-@pytest.fixture
-def one_torch_thread():
-    """torch on one thread for the test, as batches this small run slower on more (restored afterwards)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_minimal_ppo_loop_on_the_vector_api(engine, one_torch_thread):
     """Rollouts through make_vec's batched env, GAE and PPO losses from workflow_scripts.ppo, a few updates."""
     torch.manual_seed(0)
     num_envs, horizon, iterations = 8, 16, 3
-    envs = gymnasium.make_vec(ENV_IDS["duel"], num_envs=num_envs, engine=engine, **GAME_OPTIONS["duel"])
-    assert envs.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP  # the loop below is written for it
+    envs = gymnasium.make_vec(ENV_IDS["duel"], num_envs=num_envs, autoreset_mode=AutoresetMode.SAME_STEP,
+                              engine=engine, **GAME_OPTIONS["duel"])  # the loop below is written for SAME_STEP
     policy = TinyPolicy()
     before = [p.detach().clone() for p in policy.parameters()]
     optimiser = torch.optim.Adam(policy.parameters(), lr=1e-3)

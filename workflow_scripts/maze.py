@@ -23,6 +23,8 @@ DEFAULT_ENGINE_DIR = REPO_ROOT / "results" / "engine"
 LIB_NAME = "maze"
 GAMES = ("single", "duel", "procgen_maze")
 _MESSAGE_LEN = 1024
+# maze_check_options' return codes beyond 0 (the options are fine).
+_CHECK_ERRORS: dict[int, type[Exception]] = {1: ValueError, 2: TypeError, 3: MemoryError}
 
 # Engine functions beyond libenv; call_c_func passes the env handle as the first argument.
 _C_FUNCS = [
@@ -32,6 +34,8 @@ _C_FUNCS = [
     "int maze_last_error(libenv_env *, char *, int);",
     "int get_state(libenv_env *, int, char *, int);",
     "int set_state(libenv_env *, int, char *, int);",
+    "int maze_hold(libenv_env *, const uint8_t *, int, char *, int);",
+    "int maze_get_final_frames(libenv_env *, const int32_t *, int, uint8_t *, int, char *, int);",
 ]
 _CHECK_DEFS = """
 int maze_check_options(int, const struct libenv_options, char *, int);
@@ -105,7 +109,15 @@ class MazeEnv(CEnv):
     "textured"), goal (single), obj1/obj2 (duel), num_levels, start_level, level_seeds (one fixed level
     per env, instead of num_levels/start_level), rand_seed (default 0), num_threads (default 0 = step
     inline). `colours` declares extra colours, e.g. {"orange": (255, 128, 0)}. With `reuse_arrays=True`,
-    observe() returns views that the next act() overwrites, saving a copy per call.
+    observe() returns views that the next act() overwrites, saving a copy per call. With `final_frames=True`
+    the engine also keeps the last frame of every episode that ends in a step, drawn before it starts the next
+    episode in that same step (get_final_frames); frames, rewards, infos and level streams are unchanged.
+
+    obj1 may equal obj2: the paper's control pairs (e.g. yellow_line_diag against itself) measure the agent's
+    bias towards a position in the maze rather than towards an object.
+
+    num is limited by memory: more envs than this machine's memory can hold raise MemoryError before the
+    engine allocates anything.
     """
 
     def __init__(
@@ -120,6 +132,8 @@ class MazeEnv(CEnv):
     ) -> None:
         if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
             raise ValueError(f"num must be a positive int, got {num!r}")
+        if num >= 2**31:
+            raise ValueError(f"num = {num} does not fit the engine's int32 count of envs (at most {2**31 - 1})")
         if game not in GAMES:
             raise ValueError(f"game {game!r} is not one of {', '.join(GAMES)}")
         lib_path = _engine_library(engine)
@@ -139,11 +153,13 @@ class MazeEnv(CEnv):
         status = lib.maze_check_options(int(num), c_options[0], message, _MESSAGE_LEN)
         del keepalive
         if status != 0:
-            error = TypeError if status == 2 else ValueError
-            raise error(ffi.string(message).decode("utf8", "replace"))
+            raise _CHECK_ERRORS.get(status, ValueError)(ffi.string(message).decode("utf8", "replace"))
 
         super().__init__(num=int(num), lib_dir=str(folder), lib_name=LIB_NAME, c_func_defs=_C_FUNCS, options=opts,
                          reuse_arrays=reuse_arrays)
+        if self._c_env == self._ffi.NULL:
+            # The options were checked above, so only an allocation can have failed (the engine said so on stderr).
+            raise MemoryError(f"the maze engine could not allocate {num} envs")
         self.game = game
         self.world_dim = 15 if game == "procgen_maze" else int(opts.get("world_dim", 5))
         # Like procgen's gym3 env: a bare Discrete(15) action space instead of a dict.
@@ -240,6 +256,36 @@ class MazeEnv(CEnv):
         for i, state in enumerate(states):
             if self.call_c_func("set_state", i, self._ffi.from_buffer(bytearray(state)), len(state)) != 0:
                 raise ValueError(f"env state {i} does not fit this env (another game or world size, or corrupt)")
+
+    def hold(self, mask: np.ndarray) -> None:
+        """Envs where the bool mask [N] is True sit out the next act(): their episode does not advance, and what
+        observe() returns for them (frame, reward, first, infos) is what the step before returned."""
+        self._require_open("hold")
+        mask = np.asarray(mask)
+        if mask.shape != (self.num,) or mask.dtype != np.bool_:
+            raise ValueError(f"hold mask must be a bool array of shape ({self.num},), got {mask.dtype} {mask.shape}")
+        held = np.ascontiguousarray(mask, dtype=np.uint8)
+        if self.call_c_func("maze_hold", self._ffi.from_buffer("uint8_t[]", held), self.num, self._message,
+                            _MESSAGE_LEN) != 0:
+            raise RuntimeError(f"maze engine: hold: {self._engine_message()}")
+
+    def get_final_frames(self, indices: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The last frames, uint8 [len(indices), 64, 64, 3], of the episodes that the envs `indices` ended in the
+        latest act(), as drawn before the engine began their next episodes. Needs final_frames=True; ValueError
+        for an env whose episode did not end in that act."""
+        self._require_open("get_final_frames")
+        wanted = np.asarray(indices)
+        if wanted.ndim != 1 or not (np.issubdtype(wanted.dtype, np.integer) or wanted.size == 0):
+            raise ValueError(f"indices must be a 1-D integer array, got {wanted.dtype} {wanted.shape}")
+        if wanted.size and (wanted.min() < 0 or wanted.max() >= self.num):
+            raise ValueError(f"indices must be in 0..{self.num - 1}, got {wanted.min()}..{wanted.max()}")
+        wanted = np.ascontiguousarray(wanted, dtype=np.int32)
+        out = np.empty((wanted.size, 64, 64, 3), dtype=np.uint8)
+        if self.call_c_func("maze_get_final_frames", self._ffi.from_buffer("int32_t[]", wanted), wanted.size,
+                            self._ffi.from_buffer("uint8_t[]", out), out.size, self._message,
+                            _MESSAGE_LEN) != wanted.size:
+            raise ValueError(f"get_final_frames: {self._engine_message()}")
+        return out
 
     def render(self, scale: int = 8) -> np.ndarray:
         """The current observations upscaled for humans by nearest neighbour, uint8 [N, 64*scale, 64*scale, 3]."""
