@@ -87,7 +87,7 @@ def engine_inputs(wc):
 
 def colours_of(*objects):
     """The config's declared colours that the objects use, and no other: a job sees only the colours it draws."""
-    return colours_used(objects, config["colours"])
+    return experiments.canonical(colours_used(objects, config["colours"]))
 
 
 def png_pdf(stem):

@@ -41,7 +41,7 @@ rule aggregate_pair:
         # Each CSV must hold exactly these levels, and a changed value remakes the table (with its CSVs).
         first_level=config["evaluation"]["first_level"],
         num_levels=config["evaluation"]["num_levels"],
-        bootstrap=config["evaluation"]["bootstrap"],
+        bootstrap=experiments.canonical(config["evaluation"]["bootstrap"]),
         code=code_version("aggregate_pair"),
     localrule: True
     log:

@@ -140,7 +140,7 @@ rule import_published:
         run=experiment_value("published_run"),
         pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
         blacklist=config["published"]["blacklist"],
-        bootstrap=config["evaluation"]["bootstrap"],
+        bootstrap=experiments.canonical(config["evaluation"]["bootstrap"]),
         # Published CSVs with another number of levels, or other levels, are kept and reported in the log
         # (and in n_levels).
         first_level=config["evaluation"]["first_level"],

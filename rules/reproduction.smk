@@ -101,6 +101,7 @@ rule reproduction_figures:
         claims_pdf="figures/{experiment}/reproduction/claims.pdf",
     params:
         margin=config["reproduction"]["margin"],
+        alpha=config["reproduction"]["alpha"],
         title=lambda wc: f"{wc.experiment} vs published {comparison_info(wc.experiment)['run']}",
         columns=config["figures"]["summary_columns"],
         code=code_version("reproduction_figures"),
@@ -122,7 +123,7 @@ rule reproduction_summary:
         report(REPRODUCTION_SUMMARY, caption="../report/reproduction_summary.rst", category="Reproduction"),
     params:
         experiments=list(REPRODUCTION),
-        comparisons={e: comparison_info(e) for e in REPRODUCTION},
+        comparisons=experiments.canonical({e: comparison_info(e) for e in REPRODUCTION}),
         margin=config["reproduction"]["margin"],
         alpha=config["reproduction"]["alpha"],
         code=code_version("reproduction_summary"),

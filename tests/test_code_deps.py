@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from workflow_scripts.code_deps import (code_fingerprint, cpp_fingerprint, cpp_meaning, files_fingerprint,
-                                        python_meaning)
+from workflow_scripts.code_deps import (UntrackedImport, code_fingerprint, cpp_fingerprint, cpp_meaning,
+                                        files_fingerprint, project_imports, python_meaning)
 
 PYTHON_MODULES = sorted((REPO / "workflow_scripts").rglob("*.py"))
 CPP_FILES = sorted([*(REPO / "cpp").glob("*.cpp"), *(REPO / "cpp").glob("*.h")])
@@ -121,3 +121,53 @@ def test_code_fingerprint_covers_the_import_closure(tmp_path):
     assert fingerprint() == base
     (package / "lib.py").write_text("X = 2\n")
     assert fingerprint() != base
+
+
+# Each form as it would stand in a library module (the module holding it, the import), whose changes must
+# reach the fingerprint of a job that imports that module.
+IMPORT_FORMS = {
+    "absolute": ("middle", "from workflow_scripts.lib import X\n"),
+    "relative module": ("middle", "from .lib import X\n"),
+    "relative package": ("middle", "from . import lib\n"),
+    "two levels up": ("jobs.helper", "from ..lib import X\n"),
+    "import as": ("middle", "import workflow_scripts.lib as lib\n"),
+    "inside a function": ("middle", "def f():\n    from workflow_scripts import lib\n    return lib\n"),
+    "import_module": ("middle", "import importlib\nlib = importlib.import_module('workflow_scripts.lib')\n"),
+    "relative import_module": ("middle", "from importlib import import_module\n"
+                                         "lib = import_module('.lib', package='workflow_scripts')\n"),
+}
+
+
+@pytest.mark.parametrize("form", IMPORT_FORMS, ids=list(IMPORT_FORMS))
+def test_every_import_form_puts_the_module_in_the_fingerprint(form, tmp_path):
+    """A change in the imported module changes the importer's fingerprint, and so reruns its rule, whatever
+    form the import takes (issue 32: a relative import used to drop the module out)."""
+    holder, text = IMPORT_FORMS[form]
+    package = tmp_path / "workflow_scripts"
+    (package / "jobs").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "jobs" / "__init__.py").write_text("")
+    (package / "lib.py").write_text("X = 1\n")
+    package.joinpath(*holder.split(".")).with_suffix(".py").write_text(text)
+    (package / "jobs" / "job.py").write_text(f"import workflow_scripts.{holder}\n")
+
+    def fingerprint() -> str:
+        for cached in (code_fingerprint, python_meaning, project_imports):
+            cached.cache_clear()
+        return code_fingerprint("workflow_scripts/jobs/job.py", str(tmp_path))
+
+    base = fingerprint()
+    assert "workflow_scripts/lib.py" in project_imports("workflow_scripts/jobs/job.py", str(tmp_path))
+    (package / "lib.py").write_text("X = 2\n")
+    assert fingerprint() != base
+
+
+def test_an_import_of_a_computed_name_stops_the_parse_naming_file_and_line(tmp_path):
+    package = tmp_path / "workflow_scripts"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "job.py").write_text("import importlib\n\nname = 'workflow_scripts.' + 'lib'\n"
+                                    "lib = importlib.import_module(name)\n")
+    project_imports.cache_clear()
+    with pytest.raises(UntrackedImport, match=r"workflow_scripts/job.py:4: import_module of a computed name"):
+        project_imports("workflow_scripts/job.py", str(tmp_path))

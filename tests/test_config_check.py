@@ -69,6 +69,9 @@ def test_shipped_config_passes():
     (lambda c: c["evaluation"].update(num_level=10), "evaluation: unknown key 'num_level' (known keys: bf16, bootstrap"),
     (lambda c: c["ppo"]["hard-500"].pop("gamma"), "ppo.hard-500: 'gamma' is missing"),
     (lambda c: c["ppo"]["demo"].update(bf16="yes"), "ppo.demo.bf16: 'yes' must be one of true, false, auto"),
+    # A job holds every level's game at once: 2,147,383,648 levels grew a job by 250 MB/s until it was killed.
+    (lambda c: c["evaluation"].update(num_levels=2147383648), "evaluation.num_levels: 2147383648 must be at most 100000"),
+    (lambda c: c["capability"].update(num_levels=100001), "capability.num_levels: 100001 must be at most 100000"),
 ])
 def test_schema_problems_in_words(mutate, message):
     config = copy.deepcopy(shipped())

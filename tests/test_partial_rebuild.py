@@ -303,6 +303,18 @@ def test_a_setting_that_changes_no_result_reruns_nothing(workflow):
         assert tiny.planned_jobs(workflow["root"]) == set()
 
 
+def test_reordered_keys_of_a_dict_setting_rerun_nothing(workflow):
+    """Snakemake compares a dict param by its repr, which keeps key order: the rules pass such params with
+    their keys sorted (experiments.canonical), so `{seed: 0, samples: 100}` is `{samples: 100, seed: 0}`."""
+    def change(config):
+        bootstrap = config["evaluation"]["bootstrap"]
+        config["evaluation"]["bootstrap"] = dict(reversed(list(bootstrap.items())))
+
+    with edited_config(workflow["root"], change):
+        assert list(tiny.read_config(workflow["root"])["evaluation"]["bootstrap"]) == ["seed", "samples"]
+        assert tiny.planned_jobs(workflow["root"]) == set()
+
+
 def test_rerun_triggers_that_break_the_promise_are_named(workflow):
     root = workflow["root"]
     with_code = tiny.snakemake(root, *tiny.TARGETS, "-n", "--rerun-triggers", "mtime", "params", "input", "code")

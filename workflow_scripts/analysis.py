@@ -211,7 +211,7 @@ def channel_classes(effects: pd.DataFrame, min_effect: float = 0.1, alpha: float
 
 # ----- claim b: variation across seeds --------------------------------------------------------------------
 
-def _decided(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def decided_counts(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """obj1 counts and decided episodes of the rows that decided at least once."""
     n = (table["n_obj1"] + table["n_obj2"]).to_numpy(int)
     return table["n_obj1"].to_numpy(int)[n > 0], n[n > 0]
@@ -299,7 +299,7 @@ def seed_variation(table: pd.DataFrame) -> pd.DataFrame:
     validate_table(table)
     rows = []
     for pair, group in table.groupby("pair", sort=False):
-        x, n = _decided(group)
+        x, n = decided_counts(group)
         row = {"pair": pair, "icc": np.nan, "icc_low": np.nan, "icc_high": np.nan, "mu": np.nan,
                "p_homogeneity": homogeneity_p(x, n), "agents": len(x), "reason": ""}
         if len(x) < 2:
@@ -324,7 +324,7 @@ def binomial_noise(table: pd.DataFrame, bins: np.ndarray) -> np.ndarray:
     """Expected number of an experiment pair's agents per preference bin if every agent shared the pooled
     preference and only the binomial noise of its decided episodes spread them (exact, no simulation)."""
     validate_table(table)
-    x, n = _decided(table)
+    x, n = decided_counts(table)
     expected = np.zeros(len(bins) - 1)
     if len(x) == 0:
         return expected
@@ -438,7 +438,7 @@ def outliers(table: pd.DataFrame, alpha: float = 0.001, seed: int = 0) -> pd.Dat
         if untested:
             logger.warning("pair %s: no agent is flagged on %s", pair, " or ".join(untested))
         pair_seed = [seed, zlib.crc32(str(pair).encode())]
-        preference = preference_tails(*_decided(group), draws=outlier_draws(alpha),
+        preference = preference_tails(*decided_counts(group), draws=outlier_draws(alpha),
                                       seed=int(np.random.SeedSequence(pair_seed).generate_state(1)[0]),
                                       retest_below=min(SCREEN_TAIL, RETEST_PER_ALPHA * alpha))
         tests = [("preference", tested, preference),

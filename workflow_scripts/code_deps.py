@@ -12,15 +12,68 @@ from pathlib import Path
 PACKAGE = "workflow_scripts"
 
 
-def _imported_names(tree: ast.AST) -> set[str]:
-    """Dotted names of every module an AST imports (`from a import b` may import the module a.b)."""
+class UntrackedImport(ValueError):
+    """An import whose module the fingerprints cannot know before the code runs."""
+
+
+# Calls that import a module named by their first argument.
+_IMPORT_CALLS = {"import_module", "__import__"}
+
+
+def _package_of(root: Path, path: Path) -> str:
+    """The dotted package a file's relative imports start from: its own for a package's __init__.py, else the
+    one it sits in; '' for a file outside root."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return ""
+    return ".".join(parts[:-1])
+
+
+def _absolute(package: str, module: str | None, level: int) -> str | None:
+    """The absolute name of `from {'.' * level}{module} import ...` in `package`; None if it climbs above the
+    top package (Python refuses it)."""
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 >= len(parts):
+        return None
+    return ".".join(parts[:len(parts) - (level - 1)] + ([module] if module else []))
+
+
+def _call_name(node: ast.Call) -> str:
+    """The called name of a call: `import_module` of both `importlib.import_module(...)` and
+    `import_module(...)`."""
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _imported_names(tree: ast.AST, package: str = "", where: str = "") -> set[str]:
+    """Dotted names of every module an AST imports, wherever the import stands (in a function too): `import
+    a.b as c`, `from a import b` (which may import the module a.b), relative imports resolved in `package`,
+    and importlib.import_module or __import__ of a literal name. A call with a computed name raises
+    UntrackedImport naming `where` and the line: skipping it would fingerprint less code than runs."""
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(package, node.module, node.level)
+            if module:
+                names.add(module)
+                names.update(f"{module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Call) and _call_name(node) in _IMPORT_CALLS:
+            first = node.args[0] if node.args else None
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                raise UntrackedImport(f"{where}:{node.lineno}: {_call_name(node)} of a computed name: the code "
+                                      "fingerprints cannot follow it, so a change in that module would rerun "
+                                      "nothing; import the module by name")
+            anchor = next((k.value for k in node.keywords if k.arg == "package"), None)
+            if first.value.startswith(".") and isinstance(anchor, ast.Constant):
+                level = len(first.value) - len(first.value.lstrip("."))
+                names.add(_absolute(str(anchor.value), first.value[level:] or None, level) or first.value)
+            else:
+                names.add(first.value)
     return names
 
 
@@ -35,9 +88,10 @@ def _module_file(root: Path, name: str) -> Path | None:
 
 
 @lru_cache(maxsize=None)
-def _imports_of(path: Path) -> frozenset[str]:
+def _imports_of(path: Path, root: Path) -> frozenset[str]:
     """The dotted names a file imports (parsed once per file, however many scripts import it)."""
-    return frozenset(_imported_names(ast.parse(path.read_text(), filename=str(path))))
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return frozenset(_imported_names(tree, _package_of(root, path), str(path)))
 
 
 @lru_cache(maxsize=None)
@@ -49,7 +103,7 @@ def project_imports(script: str, root: str = ".") -> tuple[str, ...]:
     todo = [Path(root, script).resolve()]
     while todo:
         path = todo.pop()
-        for name in _imports_of(path):
+        for name in _imports_of(path, root_path):
             found = _module_file(root_path, name)
             parents = [_module_file(root_path, ".".join(name.split(".")[:i])) for i in range(1, name.count(".") + 1)]
             for module in [found, *parents]:

@@ -8,6 +8,17 @@ from workflow_scripts.objects import colours_used, short_name
 from workflow_scripts.train_config import TrainConfig
 
 
+def canonical(value: Any) -> Any:
+    """The value with every mapping's keys sorted, recursively: a dict-valued param in the form Snakemake
+    compares (it keeps a dict's repr, which keeps key order), so that reordering keys in the config reruns
+    nothing."""
+    if isinstance(value, Mapping):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return type(value)(canonical(item) for item in value)
+    return value
+
+
 def active(config: Mapping[str, Any]) -> list[str]:
     """The experiments the targets build: with source=zenodo those that name a published_run, else those of
     the configured scale."""

@@ -37,7 +37,8 @@ def _label(row) -> str:
 def ecdf_figure(ours: pd.DataFrame, published: pd.DataFrame, pairs: pd.DataFrame, title: str,
                 columns: int = 4) -> Figure:
     """Per compared pair (rows of compare_populations, in order), the empirical CDFs of the agents'
-    preferences, ours and published, titled with the verdict (in its colour) and the two p-values."""
+    preferences, ours and published, titled with the verdict (in its colour), the difference of means and the
+    p-value that decides the verdict."""
     cols = max(1, min(columns, len(pairs)))
     rows = max(1, -(-len(pairs) // cols))
     fig, axes = plt.subplots(rows, cols, figsize=(3.1 * cols + 0.4, 2.7 * rows + 0.9), sharex=True, sharey=True,
@@ -46,7 +47,7 @@ def ecdf_figure(ours: pd.DataFrame, published: pd.DataFrame, pairs: pd.DataFrame
         for side, table in (("ours", ours), ("published", published)):
             chosen = table[(table["pair"] == row.pair) & ~table["blacklisted"].astype(bool)]
             _ecdf(ax, chosen["preference"].dropna().to_numpy(float), *SIDES[side])
-        ax.set_title(f"{_label(row)}\n{row.verdict}: diff {row.diff:+.2f}, p_dist {row.p_distribution:.2g}",
+        ax.set_title(f"{_label(row)}\n{row.verdict}: diff {row.diff:+.2f}, p {row.p:.2g}",
                      fontsize=8, color=VERDICT_COLOURS[row.verdict])
         ax.set(xlim=(0, 1), ylim=(0, 1.02))
         ax.grid(alpha=0.3)
@@ -62,31 +63,48 @@ def ecdf_figure(ours: pd.DataFrame, published: pd.DataFrame, pairs: pd.DataFrame
     return fig
 
 
-def forest_figure(pairs: pd.DataFrame, margin: float, title: str) -> Figure:
-    """Per pair, ours minus published with its interval (thin: 1 - alpha, thick: 1 - 2 alpha, the equivalence
-    test's), the ±margin band shaded, coloured by verdict: left the mean preference, right the log of the
-    mean episode length (a log ratio)."""
+def _clipped(values: pd.Series, limit: float) -> np.ndarray:
+    """Interval ends drawn within ±limit: an infinite end (a test that cannot reject at these sizes) reaches
+    the edge of the panel."""
+    return np.clip(values.to_numpy(float), -limit, limit)
+
+
+def forest_figure(pairs: pd.DataFrame, margin: float, title: str, alpha: float = 0.05) -> Figure:
+    """Per pair, ours minus published with its interval (thin: 1 - alpha / 2, the mean test's, which misses 0
+    exactly when that test finds a difference; thick: 1 - 2 alpha, the equivalence test's), the ±margin band
+    shaded, coloured by verdict; a hollow dot marks a pair that differs in distribution only (its means may
+    agree). Left the mean preference, right the log of the mean episode length (a log ratio)."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 1.6 + 0.24 * max(len(pairs), 1)), sharey=True, layout="constrained")
     y = np.arange(len(pairs))[::-1]
     for ax, prefix, label in [(axes[0], "", "Preference: mean ours − mean published"),
                               (axes[1], "cap_", "Episode length: log(ours / published), geometric means")]:
         ax.axvspan(-margin, margin, color="tab:green", alpha=0.12, lw=0)
         ax.axvline(0, color="0.3", lw=0.8)
-        verdicts = pairs[f"{prefix}verdict"] if len(pairs) else pd.Series(dtype=str)
-        for yi, (_, row), v in zip(y, pairs.iterrows(), verdicts):
+        finite = pairs[[f"{prefix}diff_low", f"{prefix}diff_high"]].to_numpy(float) if len(pairs) else np.zeros(1)
+        finite = finite[np.isfinite(finite)]
+        limit = 1.05 if not prefix else max(0.5, 1.1 * float(np.abs(finite).max())) if finite.size else 0.5
+        low, high = _clipped(pairs[f"{prefix}diff_low"], limit), _clipped(pairs[f"{prefix}diff_high"], limit)
+        tost_low, tost_high = _clipped(pairs[f"{prefix}tost_low"], limit), _clipped(pairs[f"{prefix}tost_high"], limit)
+        for i, (yi, row) in enumerate(zip(y, pairs.itertuples(index=False))):
+            v = getattr(row, f"{prefix}verdict")
             colour = VERDICT_COLOURS[v]
-            ax.plot([row[f"{prefix}diff_low"], row[f"{prefix}diff_high"]], [yi, yi], color=colour, lw=1)
-            ax.plot([row[f"{prefix}tost_low"], row[f"{prefix}tost_high"]], [yi, yi], color=colour, lw=3.5, alpha=0.6)
-            ax.plot(row[f"{prefix}diff"], yi, "o", color=colour, ms=4)
+            ax.plot([low[i], high[i]], [yi, yi], color=colour, lw=1)
+            ax.plot([tost_low[i], tost_high[i]], [yi, yi], color=colour, lw=3.5, alpha=0.6)
+            shape_only = v == "differs" and "mean" not in getattr(row, f"{prefix}reason")
+            ax.plot(getattr(row, f"{prefix}diff"), yi, "o", color=colour, ms=4.5,
+                    markerfacecolor="white" if shape_only else colour)
+        ax.set_xlim(-limit, limit)
         ax.set_xlabel(label)
         ax.grid(axis="x", alpha=0.3)
-    axes[0].set_xlim(-1.05, 1.05)
     axes[0].set_yticks(y, [f"{_label(r)} (n {r.n_ours}/{r.n_published})" for r in pairs.itertuples(index=False)],
                        fontsize=7)
     handles = [Line2D([], [], color=c, marker="o", lw=1, label=v) for v, c in VERDICT_COLOURS.items()]
+    handles.append(Line2D([], [], color=VERDICT_COLOURS["differs"], marker="o", markerfacecolor="white", lw=0,
+                          label="differs in distribution only"))
     handles.append(plt.Rectangle((0, 0), 1, 1, color="tab:green", alpha=0.12, label=f"±{margin} (margin)"))
     fig.legend(handles=handles, fontsize=7, loc="outside lower center", ncol=len(handles))
-    fig.suptitle(f"{title}: differences per pair (n = agents ours/published)")
+    fig.suptitle(f"{title}: differences per pair (n = agents ours/published; thin {100 * (1 - alpha / 2):g}%, "
+                 f"thick {100 * (1 - 2 * alpha):g}% intervals)")
     return fig
 
 
@@ -108,8 +126,9 @@ def _pairs_of_points(ax, rows: pd.DataFrame, labels: Sequence[str]) -> None:
 
 
 def claims_figure(claims: pd.DataFrame, title: str) -> Figure:
-    """The three claims side by side, ours (blue) against published (orange) with 95% intervals, each item's
-    label in its verdict's colour: the share of agents per channel class, each pair's ICC, the outlier rate."""
+    """The three claims side by side, ours (blue) against published (orange) with their intervals, each item's
+    label in its verdict's colour (with the p that decided a difference): the share of agents per channel
+    class, each pair's ICC, the outlier rate."""
     channel = claims[(claims["claim"] == "channel classes") & claims["ours"].notna()]
     icc = claims[claims["claim"] == "seed variation (ICC)"]
     outliers = claims[claims["claim"] == "outliers"]
@@ -126,11 +145,14 @@ def claims_figure(claims: pd.DataFrame, title: str) -> Figure:
                     ha="center", va="center", transform=ax.transAxes)
             ax.set(xticks=[], yticks=[])
         else:
-            _pairs_of_points(ax, rows, [f"{r.item}: {r.verdict}" for r in rows.itertuples(index=False)])
+            _pairs_of_points(ax, rows, [f"{r.item}: {r.verdict}" + (f" (p {r.p_adjusted:.2g})" if r.verdict == "differs"
+                                                                      else "") for r in rows.itertuples(index=False)])
             ax.set_xlabel(xlabel, fontsize=8)
         subtitle = name
         if name.startswith("a") and not whole.empty:
-            subtitle += f" (whole distribution: {whole['verdict'].iloc[0]}, p {whole['p'].iloc[0]:.2g})"
+            subtitle += f" (whole distribution: {whole['verdict'].iloc[0]}, p {whole['p'].iloc[0]:.2g}; class rows: Holm)"
+        elif name.startswith("b"):
+            subtitle += " (Holm over the pairs)"
         ax.set_title(subtitle, fontsize=9, loc="left")
     axes[1].legend(fontsize=7, loc="lower right")
     fig.suptitle(f"{title}: the paper's claims, ours against the published")

@@ -14,7 +14,7 @@ def main(snakemake) -> None:
     ours, published = pd.read_csv(snakemake.input.ours), pd.read_csv(snakemake.input.published)
     pairs = pd.read_csv(snakemake.input.pairs)
     save_figure(ecdf_figure(ours, published, pairs, p.title, p.columns), out.preferences_png, out.preferences_pdf)
-    save_figure(forest_figure(pairs, p.margin, p.title), out.forest_png, out.forest_pdf)
+    save_figure(forest_figure(pairs, p.margin, p.title, p.alpha), out.forest_png, out.forest_pdf)
     save_figure(claims_figure(pd.read_csv(snakemake.input.claims), p.title), out.claims_png, out.claims_pdf)
 
 
