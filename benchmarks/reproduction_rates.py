@@ -63,7 +63,8 @@ def _cell(values: list[float], rows_each: int) -> str:
     return f"{hits / rows:.3f} (≤{upper:.3f})"
 
 
-def _null_table(pool: ProcessPoolExecutor, jobs: dict[str, tuple[int, tuple[str, ...]]], kinds: tuple[str, ...]) -> None:
+def _null_table(pool: ProcessPoolExecutor, jobs: dict[str, tuple[int, tuple[str, ...]]],
+                kinds: tuple[str, ...]) -> None:
     """One row per model and size: the share of each kind of row that read differs, for `jobs` {model:
     (experiments, claims)}."""
     print("| model | ours v published | " + " | ".join(kinds) + " |")
@@ -79,7 +80,8 @@ def _null_table(pool: ProcessPoolExecutor, jobs: dict[str, tuple[int, tuple[str,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="+", default=["null", "classes", "power"], choices=["null", "classes", "power"],
+    parts = ["null", "classes", "power"]
+    parser.add_argument("--parts", nargs="+", default=parts, choices=parts,
                         help="null: every kind of row; classes: the channel-class claim alone, with more "
                              "experiments (it needs no outlier test); power: real differences")
     parser.add_argument("--experiments", type=int, default=400, help="null experiments per size, split model")

@@ -27,8 +27,8 @@ def population(rng: np.random.Generator, preferences: np.ndarray, pair: str = "r
     return pd.DataFrame({"agent": [f"{name}{i}" for i in range(len(preferences))], "pair": pair, "obj1": obj[0],
                          "obj2": obj[1], "preference": share, "preference_low": share, "preference_high": share,
                          "capability": np.exp(rng.normal(*log_length, size=len(preferences))),
-                         "median_length": 5.0, "timeout_rate": timeouts / levels, "n_obj1": obj1, "n_obj2": decided - obj1, "n_timeout": timeouts, "n_levels": levels,
-                         "blacklisted": False})
+                         "median_length": 5.0, "timeout_rate": timeouts / levels, "n_obj1": obj1,
+                         "n_obj2": decided - obj1, "n_timeout": timeouts, "n_levels": levels, "blacklisted": False})
 
 
 def beta(a: float, b: float, shift: float = 0.0) -> Preferences:

@@ -16,16 +16,15 @@ from statsmodels.stats.multitest import multipletests
 
 from tests.conftest import REPO
 from tests.published_archive import AGENTS, BLACKLISTED, PAIRS, RUN, build_record
-from tests.reproduction_models import channel_table, population
+from tests.reproduction_models import beta, channel_table, population
 from tests.tiny_workflow import job_counts, make_copy, tiny_config, write_config
 from workflow_scripts.reproduction import (PAIR_COLUMNS, arrangements, compare_claims, compare_populations,
                                            compare_samples, critical_value, distribution_p, experiment_summary,
                                            icc_difference_p, icc_statistics, tail, verdict, welch_statistics)
 
 
-def split_population(rng: np.random.Generator, agents: int) -> np.ndarray:
-    """The paper's kind of population: seeds split between the two objects (Beta(0.5, 0.5) preferences)."""
-    return rng.beta(0.5, 0.5, size=agents)
+# The paper's kind of population: seeds split between the two objects.
+split_population = beta(0.5, 0.5)
 
 
 # ----- the rule and the tests behind it -------------------------------------------------------------------

@@ -64,12 +64,13 @@ CLAIM_COLUMNS = ["claim", "item", "n_ours", "n_published", "ours", "ours_low", "
 # ----- the rule -------------------------------------------------------------------------------------------
 
 def verdict(n_ours: int, n_published: int, p: float, equivalent: bool, alpha: float,
-            detected_by: str = "", min_p: float = 0.0) -> tuple[str, str]:
+            detected_by: str = "", min_p: float = 0.0,
+            not_equivalent: str = "the interval is wider than the margin") -> tuple[str, str]:
     """The module's rule, with its reason: `differs` when p < alpha (what `detected_by` names found it);
     `reproduced` when `equivalent` (within the margin) with at least MIN_AGENTS agents a side; `inconclusive`
     otherwise, saying why (too few agents for any test, a test that cannot reach alpha at these sizes
-    (`min_p`, the smallest p it can give), too few agents to show equivalence, or intervals wider than the
-    margin). NaN p detects nothing."""
+    (`min_p`, the smallest p it can give), too few agents to show equivalence, or `not_equivalent`). NaN p
+    detects nothing."""
     fewest = min(n_ours, n_published)
     if fewest < 2:
         return "inconclusive", f"{fewest} agent(s) on a side: nothing to compare"
@@ -82,7 +83,7 @@ def verdict(n_ours: int, n_published: int, p: float, equivalent: bool, alpha: fl
                                 f"(its smallest is {min_p:.2g})")
     if fewest < MIN_AGENTS:
         return "inconclusive", f"no difference detected; equivalence needs at least {MIN_AGENTS} agents a side"
-    return "inconclusive", "no difference detected; the interval is wider than the margin"
+    return "inconclusive", f"no difference detected; {not_equivalent}"
 
 
 # ----- permutation tests of two samples of agents ---------------------------------------------------------
@@ -215,8 +216,8 @@ def compare_samples(x: np.ndarray, y: np.ndarray, margin: float, alpha: float, p
     found = " and ".join(name for name, q in (("mean", p_mean), ("distribution", p_distribution)) if 2 * q < alpha)
     low, high = bounds
     result.update(diff=diff, diff_low=max(low, diff - half), diff_high=min(high, diff + half),
-                  tost_low=max(low, diff - narrow), tost_high=min(high, diff + narrow), p_mean=p_mean, p_distribution=p_distribution,
-                  p_equivalence=p_equivalence, p=p, min_p=min_p)
+                  tost_low=max(low, diff - narrow), tost_high=min(high, diff + narrow), p_mean=p_mean,
+                  p_distribution=p_distribution, p_equivalence=p_equivalence, p=p, min_p=min_p)
     result["verdict"], result["reason"] = verdict(len(x), len(y), p, p_equivalence < alpha, alpha, found, min_p)
     return result
 
@@ -275,7 +276,8 @@ def compare_populations(ours: pd.DataFrame, published: pd.DataFrame, margin: flo
                                   "undecided_published": int(b["preference"].isna().sum()),
                                   "mean_ours": float(np.mean(x)) if len(x) else np.nan,
                                   "mean_published": float(np.mean(y)) if len(y) else np.nan}
-        row.update(compare_samples(x, y, margin, alpha, permutations, _pair_seed(seed, pair, "preference"), (-1.0, 1.0)))
+        row.update(compare_samples(x, y, margin, alpha, permutations, _pair_seed(seed, pair, "preference"),
+                                   bounds=(-1.0, 1.0)))
         lx, ly = np.log(a["capability"].to_numpy(float)), np.log(b["capability"].to_numpy(float))
         cap = compare_samples(lx, ly, margin, alpha, permutations, _pair_seed(seed, pair, "capability"))
         row.update({"cap_n_ours": len(lx), "cap_n_published": len(ly),
@@ -321,11 +323,11 @@ def fisher_min_p(n: tuple[int, int], total: int) -> float:
 
 
 def _share_row(claim: str, item: str, k: tuple[int, int], n: tuple[int, int], margin: float, alpha: float,
-               family: int = 1) -> dict[str, object]:
+               min_p: float, family: int = 1) -> dict[str, object]:
     """Two shares of agents compared: Wilson intervals of each, Newcombe's interval of the difference at
     1 - alpha / family (the level at which a family's row is read) and, for the equivalence test, at
-    1 - 2 alpha, and Fisher's exact p (which decides: the interval is approximate, the test exact) with the
-    smallest p it can give at these margins."""
+    1 - 2 alpha, and Fisher's exact p (which decides: the interval is approximate, the test exact), with
+    `min_p` (fisher_min_p) for _decide."""
     shares = [k[i] / n[i] if n[i] else np.nan for i in (0, 1)]
     limits = [wilson(k[i], n[i], 1 - alpha / family) for i in (0, 1)]
     narrow = [wilson(k[i], n[i], 1 - 2 * alpha) for i in (0, 1)]
@@ -335,31 +337,32 @@ def _share_row(claim: str, item: str, k: tuple[int, int], n: tuple[int, int], ma
     return {"claim": claim, "item": item, "n_ours": n[0], "n_published": n[1], "ours": shares[0],
             "ours_low": limits[0][0], "ours_high": limits[0][1], "published": shares[1],
             "published_low": limits[1][0], "published_high": limits[1][1], "diff": shares[0] - shares[1],
-            "diff_low": low, "diff_high": high, "p": p, "min_p": fisher_min_p(n, k[0] + k[1]),
+            "diff_low": low, "diff_high": high, "p": p, "min_p": min_p,
             "equivalent": bool(-margin < eq_low and eq_high < margin), "test": "Fisher's exact test"}
 
 
-def _family(kind: str, testable: int, rows: int) -> str:
-    """How a family of rows is read, for its rows' `family`: Holm over those whose test can reach alpha."""
-    if testable == 0:
-        return f"{rows} {kind} rows, none of whose tests can reach alpha here"
-    return f"Holm over the {testable} of {rows} {kind} rows whose test can reach alpha"
-
-
-def _decide(rows: list[dict[str, object]], alpha: float, family: str) -> list[dict[str, object]]:
-    """The verdicts of one family of rows: `p_adjusted` is Holm's over the family (so that any false
-    `differs` among them has probability at most alpha), and decides. Rows whose test cannot reach alpha at
-    all at their sizes (`min_p`, where given) cannot add a false `differs` and stay out of the family (as in
-    Tarone's refinement), so that classes of one or two agents do not dilute the others; `family` says so."""
-    testable = [i for i, r in enumerate(rows) if r.get("min_p", 0.0) < alpha]
+def _decide(rows: list[dict[str, object]], alpha: float, kind: str = "") -> list[dict[str, object]]:
+    """The verdicts of one family of `kind` rows ('' for a single test): `p_adjusted` is Holm's over the
+    family (so that any false `differs` among them has probability at most alpha), and decides. Rows whose
+    test cannot reach alpha at all at their sizes (`min_p`) cannot add a false `differs` and stay out of the
+    family (as in Tarone's refinement), so that classes of one or two agents do not dilute the others; each
+    row's `family` says how it is read. A row's `not_equivalent`, where given, says why it is not reproduced."""
+    testable = [i for i, r in enumerate(rows) if r["min_p"] < alpha]
     adjusted = np.full(len(rows), np.nan)
     if testable:
         adjusted[testable] = analysis.holm(np.array([rows[i]["p"] for i in testable], float))[0]
+    if not kind:
+        family = "one test"
+    elif testable:
+        family = f"Holm over the {len(testable)} of {len(rows)} {kind} rows whose test can reach alpha"
+    else:
+        family = f"{len(rows)} {kind} rows, none of whose tests can reach alpha here"
     for row, q in zip(rows, adjusted):
         row["p_adjusted"] = float(q)
+        extra = {"not_equivalent": row.pop("not_equivalent")} if "not_equivalent" in row else {}
         row["verdict"], row["reason"] = verdict(int(row["n_ours"]), int(row["n_published"]), float(q),
                                                 bool(row.pop("equivalent")), alpha, row.pop("test"),
-                                                float(row.pop("min_p", 0.0)))
+                                                float(row.pop("min_p")), **extra)
         row["family"] = family
     return rows
 
@@ -377,7 +380,8 @@ def _chi2_statistic(counts: np.ndarray) -> np.ndarray:
         return np.nansum(np.where(expected > 0, (counts - expected) ** 2 / expected, 0.0), axis=(-2, -1))
 
 
-def classes_p(ours: Sequence[str], published: Sequence[str], permutations: int = PERMUTATIONS, seed: object = 0) -> float:
+def classes_p(ours: Sequence[str], published: Sequence[str], permutations: int = PERMUTATIONS,
+              seed: object = 0) -> float:
     """Permutation p-value of Pearson's chi-square statistic that both populations share one distribution
     over the channel classes: exact for the few agents per class that chi-square tables cannot take, and
     exact enumeration when there are few arrangements (arrangements())."""
@@ -402,19 +406,18 @@ def _channel_rows(ours: pd.DataFrame, published: pd.DataFrame, min_effect: float
         return []
     a = analysis.channel_classes(analysis.channel_effects(ours, reference), min_effect)["channels"].dropna()
     b = analysis.channel_classes(analysis.channel_effects(published, reference), min_effect)["channels"].dropna()
+    n = (len(a), len(b))
     counts = {label: (int((a == label).sum()), int((b == label).sum())) for label in sorted(set(a) | set(b))}
-    testable = sum(fisher_min_p((len(a), len(b)), sum(k)) < alpha for k in counts.values())
-    rows = _decide([_share_row("channel classes", f"{label} vs {reference}", k, (len(a), len(b)), margin, alpha,
-                               max(testable, 1)) for label, k in counts.items()],
-                   alpha, _family("class", testable, len(counts)))
+    min_ps = {label: fisher_min_p(n, sum(k)) for label, k in counts.items()}
+    family = max(sum(q < alpha for q in min_ps.values()), 1)
+    rows = _decide([_share_row("channel classes", f"{label} vs {reference}", k, n, margin, alpha, min_ps[label],
+                               family) for label, k in counts.items()], alpha, "class")
     p = classes_p(list(a), list(b), permutations, seed)
     equivalent = bool(rows) and all(r["verdict"] == "reproduced" for r in rows)
-    whole = _decide([{"claim": "channel classes", "item": f"all classes vs {reference}", "n_ours": len(a),
-                      "n_published": len(b), "p": p, "equivalent": equivalent, "test": "permutation chi-square"}],
-                    alpha, "one test")
-    if whole[0]["reason"].endswith("wider than the margin"):
-        whole[0]["reason"] = "no difference detected; not every class is reproduced"
-    return rows + whole
+    return rows + _decide([{"claim": "channel classes", "item": f"all classes vs {reference}", "n_ours": n[0],
+                            "n_published": n[1], "p": p, "min_p": 0.0, "equivalent": equivalent,
+                            "test": "permutation chi-square", "not_equivalent": "not every class is reproduced"}],
+                          alpha)
 
 
 def icc_statistics(x: np.ndarray, n: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -474,7 +477,7 @@ def _icc_rows(ours: pd.DataFrame, published: pd.DataFrame, margin: float, alpha:
                      "published_low": t["icc_low"], "published_high": t["icc_high"], "diff": s["icc"] - t["icc"],
                      "diff_low": low, "diff_high": high, "p": p, "min_p": min_p,
                      "equivalent": bool(-margin < low and high < margin), "test": "permutation test of the ICCs"})
-    return _decide(rows, alpha, _family("ICC", sum(r["min_p"] < alpha for r in rows), len(rows)))
+    return _decide(rows, alpha, "ICC")
 
 
 def compare_claims(ours: pd.DataFrame, published: pd.DataFrame, margin: float = 0.1, alpha: float = 0.05,
@@ -504,8 +507,9 @@ def compare_claims(ours: pd.DataFrame, published: pd.DataFrame, margin: float = 
     common = [p for p in dict.fromkeys(ours["pair"]) if p in set(published["pair"])]
     a, b = ours[ours["pair"].isin(common)], published[published["pair"].isin(common)]
     flagged = [analysis.outlier_summary(analysis.outliers(t, outlier_alpha))["agent"].nunique() for t in (a, b)]
-    rows += _decide([_share_row("outliers", f"flagged, {len(common)} pairs", tuple(flagged),
-                                (a["agent"].nunique(), b["agent"].nunique()), margin, alpha)], alpha, "one test")
+    n = (a["agent"].nunique(), b["agent"].nunique())
+    rows += _decide([_share_row("outliers", f"flagged, {len(common)} pairs", tuple(flagged), n, margin, alpha,
+                                fisher_min_p(n, sum(flagged)))], alpha)
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 

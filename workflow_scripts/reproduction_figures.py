@@ -80,9 +80,10 @@ def forest_figure(pairs: pd.DataFrame, margin: float, title: str, alpha: float =
                               (axes[1], "cap_", "Episode length: log(ours / published), geometric means")]:
         ax.axvspan(-margin, margin, color="tab:green", alpha=0.12, lw=0)
         ax.axvline(0, color="0.3", lw=0.8)
-        finite = pairs[[f"{prefix}diff_low", f"{prefix}diff_high"]].to_numpy(float) if len(pairs) else np.zeros(1)
-        finite = finite[np.isfinite(finite)]
-        limit = 1.05 if not prefix else max(0.5, 1.1 * float(np.abs(finite).max())) if finite.size else 0.5
+        ends = pairs[[f"{prefix}diff_low", f"{prefix}diff_high"]].to_numpy(float)
+        ends = np.abs(ends[np.isfinite(ends)])
+        # Preferences differ by at most 1; log ratios have no bound, so the panel fits the finite ends.
+        limit = 1.05 if not prefix else max([0.5, *(1.1 * ends)])
         low, high = _clipped(pairs[f"{prefix}diff_low"], limit), _clipped(pairs[f"{prefix}diff_high"], limit)
         tost_low, tost_high = _clipped(pairs[f"{prefix}tost_low"], limit), _clipped(pairs[f"{prefix}tost_high"], limit)
         for i, (yi, row) in enumerate(zip(y, pairs.itertuples(index=False))):
@@ -90,7 +91,7 @@ def forest_figure(pairs: pd.DataFrame, margin: float, title: str, alpha: float =
             colour = VERDICT_COLOURS[v]
             ax.plot([low[i], high[i]], [yi, yi], color=colour, lw=1)
             ax.plot([tost_low[i], tost_high[i]], [yi, yi], color=colour, lw=3.5, alpha=0.6)
-            shape_only = v == "differs" and "mean" not in getattr(row, f"{prefix}reason")
+            shape_only = v == "differs" and not 2 * getattr(row, f"{prefix}p_mean") < alpha
             ax.plot(getattr(row, f"{prefix}diff"), yi, "o", color=colour, ms=4.5,
                     markerfacecolor="white" if shape_only else colour)
         ax.set_xlim(-limit, limit)
@@ -150,7 +151,8 @@ def claims_figure(claims: pd.DataFrame, title: str) -> Figure:
             ax.set_xlabel(xlabel, fontsize=8)
         subtitle = name
         if name.startswith("a") and not whole.empty:
-            subtitle += f" (whole distribution: {whole['verdict'].iloc[0]}, p {whole['p'].iloc[0]:.2g}; class rows: Holm)"
+            subtitle += (f" (whole distribution: {whole['verdict'].iloc[0]}, p {whole['p'].iloc[0]:.2g}; "
+                         "class rows: Holm)")
         elif name.startswith("b"):
             subtitle += " (Holm over the pairs)"
         ax.set_title(subtitle, fontsize=9, loc="left")
