@@ -126,6 +126,9 @@ def config_cases(b: Bench) -> None:
                                   "experiments.tiny-a.seeds.count: 1000000000 must be at most 10000"))
     b.case("snakemake -s <checkout>/Snakefile --directory <other>", "error naming the checkout to run in",
            lambda: _other_directory(b))
+    b.case("evaluation.num_levels 2,147,383,648", "error naming the key and the bound, before any job",
+           lambda: b.config_error(lambda c: c["evaluation"].update(num_levels=2_147_383_648),
+                                  "evaluation.num_levels"))
 
 
 def _other_directory(b: Bench) -> tuple[bool, str]:
@@ -253,9 +256,28 @@ def api_cases(b: Bench, engine: Path) -> None:
     impossible.write_text("seed,steps,reward\n100000,7,0.0\n100001,5,10.0\n")
     b.case("evaluation CSV with reward 0 after 7 steps", "refused naming the file and line",
            lambda: raises(lambda: read_results(impossible), ValueError, str(impossible), "line 2"))
+    b.case("archive replaced by one of the same size under the same mtime", "its md5 read again, not the cache's",
+           lambda: _replaced_archive(tmp / "replaced"))
     b.case("archive member leaving its folder", "refused, nothing written outside",
            lambda: (lambda r: (r[0] and not (tmp.parent / "escaped.txt").exists(), r[1]))(
                raises(lambda: unpack_all(tmp, ["evil.tar"]), Exception, "")))
+
+
+def _replaced_archive(folder: Path) -> tuple[bool, str]:
+    from workflow_scripts.zenodo import current_checksums
+
+    folder.mkdir()
+    archive = folder / "models.zip"
+    archive.write_bytes(b"the published archive")
+    stamp = archive.stat().st_mtime_ns
+    current_checksums(folder, [archive.name])
+    time.sleep(0.05)
+    (folder / "restored").write_bytes(b"a corrected archive!!")
+    (folder / "restored").replace(archive)
+    os.utime(archive, ns=(stamp, stamp))
+    found = current_checksums(folder, [archive.name])[archive.name]
+    ok = found == hashlib.md5(b"a corrected archive!!").hexdigest()
+    return ok, "the new content's md5" if ok else "the cached md5 of the old archive"
 
 
 def _engine_elsewhere(engine: Path, tmp: Path) -> tuple[bool, str]:
@@ -329,9 +351,9 @@ def workflow_cases(b: Bench) -> None:
         raise SystemExit(f"the tiny workflow failed:\n{complete.stderr[-3000:]}")
     reference = b.tables()
 
-    def rerun_matches(break_it: Callable[[], None], target: str = "figures/all") -> tuple[bool, str]:
+    def rerun_matches(break_it: Callable[[], None], target: str = "figures/all", *args: str) -> tuple[bool, str]:
         break_it()
-        run = b.snakemake(target)
+        run = b.snakemake(target, *args)
         b.snakemake("all")  # the listing is rewritten once after a repair
         done = b.snakemake("all", "--dry-run")
         same = b.tables() == reference
@@ -359,12 +381,49 @@ def workflow_cases(b: Bench) -> None:
     evaluation = b.root / "results/eval/tiny-b/green-line-red-line/seed_0.csv"
     b.case("deleted evaluation CSV, then `snakemake evaluate`", "made again by the intermediate target; same tables",
            lambda: rerun_matches(evaluation.unlink, "evaluate"))
+    b.case("deleted evaluation CSV without .snakemake/", "made again with what depends on it; same tables",
+           lambda: rerun_matches(lambda: (shutil.rmtree(b.root / ".snakemake"), csv.unlink())))
+    b.case("deleted evaluation CSV with the db persistence backend", "made again; same tables",
+           lambda: rerun_matches(csv.unlink, "figures/all", "--persistence-backend", "db"))
+    b.case("deleted evaluation CSV without .snakemake/, then a figure as the target",
+           "error naming the CSV and the figure", lambda: _untraced_target(b, csv))
+    b.case("fix in ppo.py, then --touch", "every later run names the kept agents; figures/all lists them",
+           lambda: _touched_fix(b, reference))
     b.case("MAZE_ENGINE_DIR set to another folder in the shell", "jobs load results/engine and their logs say so",
            lambda: _engine_variable(b, reference))
     b.case("failed evaluations after a changed num_levels, then a normal run", "tables of the new num_levels",
            lambda: _failed_then_normal(b, reference))
     for label, content in [("truncated", None), ("empty", b""), ("binary", b"\x89PNG\r\n\x1a\n\x00\xff" * 40)]:
         b.case(f"{label} evaluation CSV", "the table fails naming the file", lambda c=content: _bad_csv(b, c))
+
+
+def _untraced_target(b: Bench, csv: Path) -> tuple[bool, str]:
+    shutil.rmtree(b.root / ".snakemake")
+    csv.unlink()
+    figure = "figures/tiny-a/scatter/red-line-yellow-gem.png"
+    run = b.snakemake(figure, "--dry-run")
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if "cannot tell whether" in line]
+    b.snakemake("all")
+    b.snakemake("all")
+    named = bool(lines) and str(csv.relative_to(b.root)) in lines[0] and figure in lines[0]
+    return run.returncode != 0 and named, lines[0] if lines else f"rc {run.returncode}"
+
+
+def _touched_fix(b: Bench, reference: dict[str, bytes]) -> tuple[bool, str]:
+    ppo = b.root / "workflow_scripts" / "ppo.py"
+    original = ppo.read_text()
+    tiny.apply_ppo_fix(b.root)
+    try:
+        touched = b.snakemake("all", "--touch")
+        later = [b.snakemake("all") for _ in range(2)]
+        warned = all("kept with --touch" in r.stdout + r.stderr for r in later)
+        listed = (b.root / "figures/all").read_text().count("# kept  results/train/")
+    finally:
+        ppo.write_text(original)
+    b.snakemake("all")
+    b.snakemake("all")
+    ok = touched.returncode == 0 and warned and listed == 2 and b.tables() == reference
+    return ok, f"both later runs {'warn' if warned else 'do NOT warn'}; figures/all lists {listed} kept agents"
 
 
 def _damaged_figure(b: Bench, rerun_matches: Callable) -> tuple[bool, str]:
@@ -514,7 +573,16 @@ def content_cases(workdir: Path) -> list[tuple[str, str, str, bool, float]]:
     saved = (base / "workflow_scripts" / "ppo.py").read_text()
     nothing_planned("comment added to ppo.py", comment)
     (base / "workflow_scripts" / "ppo.py").write_text(saved)
+    config_text = (base / "config.yaml").read_text()
+    nothing_planned("keys of evaluation.bootstrap reordered", _reordered_bootstrap)
+    (base / "config.yaml").write_text(config_text)
     case("fix in ppo.py (advantage epsilon)", "agents retrained: all results as from scratch", files=tiny.apply_ppo_fix)
+    case("fix in ppo.py after --cleanup-metadata of seed 0's final.pth", "both agents retrained: as from scratch",
+         files=lambda root: (_cleanup_metadata(root, "results/train/tiny-a/seed_0/final.pth"), tiny.apply_ppo_fix(root)))
+    case("fix in ppo.py without .snakemake/", "agents retrained: as from scratch",
+         files=lambda root: (shutil.rmtree(root / ".snakemake", ignore_errors=True), tiny.apply_ppo_fix(root)))
+    case("train.py imports ppo relatively, then a fix in ppo.py", "agents retrained: as from scratch",
+         files=lambda root: (_relative_ppo_import(root), tiny.apply_ppo_fix(root)))
     case("fix in game.cpp (rewards swapped, facing)", "engine rebuilt, agents retrained: as from scratch",
          files=tiny.apply_engine_fix)
     case("a pair removed", "as from scratch; the pair's files stay on disk",
@@ -528,6 +596,24 @@ def content_cases(workdir: Path) -> list[tuple[str, str, str, bool, float]]:
     case("background changed", "agents retrained on the new background: as from scratch",
          config=lambda c: c["experiments"]["tiny-a"].update(background="textured"))
     return rows
+
+
+def _cleanup_metadata(root: Path, path: str) -> None:
+    if (root / path).exists():
+        tiny.snakemake(root, "--cleanup-metadata", path)
+
+
+def _relative_ppo_import(root: Path) -> None:
+    train = root / "workflow_scripts" / "train.py"
+    text = train.read_text()
+    assert "from workflow_scripts.ppo import" in text
+    train.write_text(text.replace("from workflow_scripts.ppo import", "from .ppo import"))
+
+
+def _reordered_bootstrap(root: Path) -> None:
+    config = tiny.read_config(root)
+    config["evaluation"]["bootstrap"] = dict(reversed(list(config["evaluation"]["bootstrap"].items())))
+    tiny.write_config(root, config)
 
 
 def main() -> None:

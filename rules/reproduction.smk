@@ -126,6 +126,8 @@ rule reproduction_summary:
         comparisons=experiments.canonical({e: comparison_info(e) for e in REPRODUCTION}),
         margin=config["reproduction"]["margin"],
         alpha=config["reproduction"]["alpha"],
+        # {experiment: its results of another identity kept with --touch}, which the summary names.
+        kept=lambda wc: {e: sorted(r for r in IDENTITY[1] if r.split("/")[2] == e) for e in REPRODUCTION},
         code=code_version("reproduction_summary"),
     localrule: True
     log:

@@ -128,8 +128,33 @@ def workflow_products():
     return products + reproduction_products()
 
 
+def planned_identities():
+    """{result: (rule, params)} of the engine, the expensive results of the active experiments and the tables
+    made from them: each checked against the identity record its job wrote (rules/guard.smk). The engine's own,
+    so that a result planned with a new engine is never made with the old library."""
+    planned = {ENGINE_LIB: ("compile_engine", rule_params("compile_engine")),
+               ENGINE_ASSETS[0]: ("prepare_assets", rule_params("prepare_assets")),
+               ENGINE_RECORD: ("engine_built", rule_params("engine_built"))}
+    if SOURCE != "local":
+        return planned
+    for e, s in AGENTS:
+        planned[final_checkpoint(e, s)] = ("train_agent", rule_params("train_agent", experiment=e, seed=s))
+        planned[run_file(e, s, "capability.csv")] = (
+            "training_capability", rule_params("training_capability", experiment=e, seed=s))
+        for p in pairs(e):
+            planned[f"results/eval/{e}/{p}/seed_{s}.csv"] = (
+                "evaluate_agent", rule_params("evaluate_agent", experiment=e, pair=p, seed=s))
+    for e in ACTIVE:
+        for p in pairs(e):
+            planned[table_path(e, p)] = ("aggregate_pair", rule_params("aggregate_pair", experiment=e, pair=p))
+    return planned
+
+
 # Only the process that plans the run looks; cluster jobs parse the workflow again on their nodes.
 STALE = stale_sources(workflow_products()) if workflow.is_main_process else {}
+PLANNED = planned_identities() if workflow.is_main_process else {}
+# (results to make again, results kept with --touch), each {result: what differs}
+IDENTITY = check_identities(PLANNED)
 
 
 rule engine:
@@ -184,6 +209,8 @@ rule all_figures:
         # and they are made again (rules/guard.smk).
         remade=lambda wc: sorted(STALE),
         left_out=lambda wc: record_products()[1],
+        # Results of another identity kept with --touch: the listing names them (rules/guard.smk).
+        kept=lambda wc: IDENTITY[1],
         code=code_version("all_figures"),
     localrule: True
     log:

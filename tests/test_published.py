@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -511,6 +512,27 @@ def test_current_checksums_read_a_file_only_when_it_changed(tmp_path, monkeypatc
     assert zenodo.current_checksums(tmp_path, ["f"]) == {"f": md5(tmp_path / "f")} and len(reads) == 1
     (tmp_path / "f").write_bytes(b"two")
     assert zenodo.current_checksums(tmp_path, ["f"]) == {"f": hashlib.md5(b"two").hexdigest()}
+
+
+@pytest.mark.parametrize("how", ["rewritten in place", "replaced by another file"])
+def test_a_file_replaced_under_its_old_size_and_time_is_read_again(tmp_path, how):
+    """The issue's case: an archive replaced by one of the same size under the same modification time (a
+    restore, `cp -p`, rsync --times) is not the archive whose md5 the cache holds."""
+    from workflow_scripts import zenodo
+
+    archive = tmp_path / "models.zip"
+    archive.write_bytes(b"one")
+    stamp = archive.stat().st_mtime_ns
+    assert zenodo.current_checksums(tmp_path, ["models.zip"]) == {"models.zip": hashlib.md5(b"one").hexdigest()}
+    time.sleep(0.05)  # a person's replacement comes later than the kernel's coarse clock can miss
+    if how == "rewritten in place":
+        archive.write_bytes(b"two")
+    else:
+        (tmp_path / "restored").write_bytes(b"two")
+        (tmp_path / "restored").replace(archive)
+    os.utime(archive, ns=(stamp, stamp))
+    assert archive.stat().st_size == 3 and archive.stat().st_mtime_ns == stamp
+    assert zenodo.current_checksums(tmp_path, ["models.zip"]) == {"models.zip": hashlib.md5(b"two").hexdigest()}
 
 
 def test_a_file_that_no_longer_matches_the_listing_is_named(tmp_path):

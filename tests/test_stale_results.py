@@ -9,6 +9,7 @@ plan and with the tables of the complete run.
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,98 @@ def test_truncated_evaluation_stops_the_run_naming_the_file(workflow):
         os.utime(csv)
     run(root, *tiny.TARGETS)
     assert tables(root) == workflow["tables"]
+
+
+# ----- identity records (workflow_scripts/identity.py): what made a result, whatever Snakemake's records say ------
+PPO = "workflow_scripts/ppo.py"
+
+
+def edit_ppo(root: Path) -> str:
+    """A change in meaning to the training code (a fix, as far as fingerprints can tell); returns the original."""
+    original = (root / PPO).read_text()
+    (root / PPO).write_text(original + "\n_FIXED = True\n")
+    return original
+
+
+def test_other_code_retrains_even_where_snakemakes_record_is_gone(workflow):
+    """The issue's case: `--cleanup-metadata` of one agent's checkpoint, then a fix in ppo.py: both agents train
+    again, not only the one whose record Snakemake still has."""
+    root = workflow["root"]
+    cleaned = tiny.snakemake(root, "--cleanup-metadata", "results/train/tiny-a/seed_0/final.pth")
+    assert cleaned.returncode == 0, cleaned.stderr[-2000:]
+    original = edit_ppo(root)
+    try:
+        done = tiny.snakemake(root, "figures/all", "--dry-run", "--cores", "2")
+        said = done.stdout + done.stderr
+        assert tiny.job_counts(said)["train_agent"] == 2
+        assert "2 results were made with other code or another configuration" in said
+        assert "results/train/tiny-a/seed_0/final.pth: code " in said
+    finally:
+        (root / PPO).write_text(original)
+    assert plan(root) == set()
+
+
+def test_results_kept_with_touch_are_named_on_every_run(workflow):
+    root = workflow["root"]
+    original = edit_ppo(root)
+    try:
+        run(root, "--touch", "figures/all")
+        said = run(root, "figures/all")
+        assert "2 results were made with another identity and kept with --touch" in said
+        assert "results/train/tiny-b/seed_0/final.pth: code " in said
+        listing = (root / "figures/all").read_text()
+        assert "# kept  results/train/tiny-a/seed_0/final.pth  code " in listing
+        assert plan(root) == set()
+        again = tiny.snakemake(root, "figures/all", "--dry-run")
+        assert "kept with --touch" in again.stdout + again.stderr
+    finally:
+        (root / PPO).write_text(original)
+    run(root, *tiny.TARGETS)
+    assert "# kept" not in (root / "figures/all").read_text()
+    assert tables(root) == workflow["tables"]
+    settle(root)
+
+
+@pytest.mark.parametrize("records", ["no .snakemake", "db backend"])
+def test_a_deleted_evaluation_is_made_again_without_snakemakes_file_records(workflow, records):
+    root = workflow["root"]
+    saved = root.parent / "snakemake-records"
+    (root / ".snakemake").rename(saved)
+    backend = ("--persistence-backend", "db") if records == "db backend" else ()
+    try:
+        (root / "results/eval/tiny-a/red-line-yellow-gem/seed_0.csv").unlink()
+        done = tiny.snakemake(root, "figures/all", "--dry-run", "--cores", "2", *backend)
+        assert {"evaluate_agent", "aggregate_pair", "scatter_plot", "all_figures"} <= set(tiny.job_counts(
+            done.stdout + done.stderr)), done.stdout[-3000:]
+        run(root, "figures/all", *backend)
+        assert tables(root) == workflow["tables"]
+    finally:
+        shutil.rmtree(root / ".snakemake")
+        saved.rename(root / ".snakemake")
+    settle(root)
+
+
+def test_a_file_target_that_cannot_be_traced_without_records_stops_the_run(workflow):
+    """Without Snakemake's records nothing says what a figure was made from: a run asking for it while an
+    evaluation is missing fails, naming both, rather than say "Nothing to be done" over the hole. A table is
+    traced through its own identity record and is repaired."""
+    root = workflow["root"]
+    saved = root.parent / "snakemake-records"
+    (root / ".snakemake").rename(saved)
+    try:
+        csv = root / "results/eval/tiny-a/red-line-yellow-gem/seed_0.csv"
+        csv.unlink()
+        figure = "figures/tiny-a/scatter/red-line-yellow-gem.png"
+        done = tiny.snakemake(root, figure, "--dry-run", "--cores", "2")
+        said = done.stdout + done.stderr
+        assert done.returncode != 0
+        assert "results/eval/tiny-a/red-line-yellow-gem/seed_0.csv" in said and figure in said
+        assert "this run cannot tell whether they are stale" in said
+        run(root, "results/tables/tiny-a/red-line-yellow-gem.csv")
+        assert csv.exists()
+    finally:
+        shutil.rmtree(root / ".snakemake")
+        saved.rename(root / ".snakemake")
+    run(root, *tiny.TARGETS)
+    assert tables(root) == workflow["tables"]
+    settle(root)

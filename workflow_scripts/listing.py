@@ -3,7 +3,8 @@ guard while the workflow is parsed (provenance.listed_but_changed): kept here, l
 the guard imports nothing heavy.
 
 A `<sha256>  <path>` line per figure, by path, then a `# left out  <path>  <reason>` line per figure that could
-not be made, by path.
+not be made, by path, then a `# kept  <path>  <what differs>` line per result that the figures were drawn
+from although another identity made it (kept with `snakemake --touch`, rules/guard.smk).
 """
 
 import hashlib
@@ -13,6 +14,7 @@ from pathlib import Path
 
 SEPARATOR = "  "
 LEFT_OUT = "# left out"
+KEPT = "# kept"
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -20,10 +22,12 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def listing_text(files: Iterable[tuple[str, str]], left_out: Mapping[str, str]) -> str:
-    """The listing of (path, sha256) files and of {figure: reason} left out."""
+def listing_text(files: Iterable[tuple[str, str]], left_out: Mapping[str, str],
+                 kept: Mapping[str, str] | None = None) -> str:
+    """The listing of (path, sha256) files, of {figure: reason} left out and of {result: what differs} kept."""
     lines = [f"{digest}{SEPARATOR}{path}\n" for path, digest in sorted(files)]
     lines += [f"{LEFT_OUT}{SEPARATOR}{path}{SEPARATOR}{reason}\n" for path, reason in sorted(left_out.items())]
+    lines += [f"{KEPT}{SEPARATOR}{path}{SEPARATOR}{why}\n" for path, why in sorted((kept or {}).items())]
     return "".join(lines)
 
 

@@ -2,10 +2,12 @@
 
 Snakemake does not remake a missing intermediate file while the files made from it exist
 (snakemake/snakemake#1978): after a failed job or a deleted file, a run would report success with tables
-and figures that no longer match their inputs. Snakemake's file-based metadata (`.snakemake/metadata`, one
-JSON record per output, named by the url-safe base64 of the output's path) lists the input files of each
-output; an output whose recorded input is missing is stale. The workflow makes such inputs again, and
-through them everything made from them (rules/guard.smk).
+and figures that no longer match their inputs. The identity record that a job writes beside its result
+(identity.py) and, for every other output, Snakemake's file-based metadata (`.snakemake/metadata`, one JSON
+record per output, named by the url-safe base64 of the output's path) list the input files of each output;
+an output whose recorded input is missing is stale, and so is a missing result whose own identity record
+is still there (it was made before). The workflow makes such files again, and through them everything made
+from them (rules/guard.smk).
 """
 
 import json
@@ -14,6 +16,7 @@ from base64 import urlsafe_b64encode
 from collections.abc import Iterable
 from pathlib import Path
 
+from workflow_scripts import identity
 from workflow_scripts.listing import file_sha256, listed_files
 
 METADATA_DIR = Path(".snakemake") / "metadata"
@@ -30,7 +33,11 @@ def record_path(output: str, metadata_dir: str | os.PathLike[str] = METADATA_DIR
 
 
 def recorded_inputs(output: str, metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> list[str] | None:
-    """The input files Snakemake recorded for `output`; None without a readable record."""
+    """The input files recorded for `output`: by its job's identity record, else by Snakemake; None without a
+    readable record."""
+    ours = identity.recorded_inputs(output)
+    if ours is not None:
+        return ours
     try:
         record = json.loads(record_path(output, metadata_dir).read_text())
     except (OSError, ValueError):
@@ -40,7 +47,9 @@ def recorded_inputs(output: str, metadata_dir: str | os.PathLike[str] = METADATA
 
 
 def stale_sources(products: Iterable[str], metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> dict[str, list[str]]:
-    """{missing file: [existing products recorded as made from it]} over the given products of the workflow.
+    """{missing file: [existing products recorded as made from it]} over the given products of the workflow; a
+    missing product whose own identity record is there is one too, with the products made from it that the
+    records name (maybe none: without Snakemake's records, those without an identity record are unknown).
 
     Only products' own records are read, and only when some product is missing, so that a complete or a new
     run costs one stat per product."""
@@ -56,6 +65,9 @@ def stale_sources(products: Iterable[str], metadata_dir: str | os.PathLike[str] 
         for source in recorded_inputs(product, metadata_dir) or ():
             if source in missing:
                 stale.setdefault(source, []).append(product)
+    for product in missing:
+        if identity.record_path(product).exists():
+            stale.setdefault(product, [])
     return stale
 
 
@@ -81,7 +93,8 @@ def stale_ancestors(targets: Iterable[str], stale: dict[str, list[str]],
 
 def describe(stale: dict[str, list[str]], shown: int = 10) -> str:
     """A few lines naming the missing files and what was made from them."""
-    lines = [f"{source} (used by {made[0]}{f' and {len(made) - 1} more' if len(made) > 1 else ''})"
+    lines = [f"{source} (used by {made[0]}{f' and {len(made) - 1} more' if len(made) > 1 else ''})" if made
+             else f"{source} (made before: its identity record is there)"
              for source, made in sorted(stale.items())[:shown]]
     more = f"\n  ... and {len(stale) - shown} more" if len(stale) > shown else ""
     return "\n  ".join(lines) + more

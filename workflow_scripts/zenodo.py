@@ -45,13 +45,17 @@ def md5sum(path: Path) -> str:
     return digest.hexdigest()
 
 
-MD5_CACHE = ".md5-cache.json"  # in the record's folder: {name: [size, mtime_ns, md5]} of its files
+# In the record's folder: {name: [size, mtime_ns, inode, ctime_ns, md5]} of its files. The inode and the change
+# time tell a file replaced under its old size and modification time (a restore, `cp -p`, rsync --times) from
+# the file that was read: a new file has a new inode, one rewritten in place a new change time.
+MD5_CACHE = ".md5-cache.json"
 
 
 def current_checksums(folder: str | Path, names: Iterable[str]) -> dict[str, str]:
     """{name: md5} of the named files as they are now ('missing' for an absent one). A file is read only when
-    its size or time stamp differs from the cache's (folder/MD5_CACHE, rewritten when it changed), so the
-    record's gigabytes are not read on every run, and a touched or copied file is known for what it holds."""
+    its size, time stamps or inode differ from the cache's (folder/MD5_CACHE, rewritten when it changed), so
+    the record's gigabytes are not read on every run, and a touched, copied or replaced file is known for
+    what it holds."""
     folder = Path(folder)
     try:
         cache = json.loads((folder / MD5_CACHE).read_text())
@@ -64,11 +68,11 @@ def current_checksums(folder: str | Path, names: Iterable[str]) -> dict[str, str
         except OSError:
             found[name] = "missing"
             continue
-        size, mtime, md5 = (cache.get(name) or [None, None, None])
-        if (size, mtime) != (stat.st_size, stat.st_mtime_ns):
-            md5 = md5sum(folder / name)
+        key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+        cached = cache.get(name) or []
+        md5 = cached[-1] if cached[:-1] == key else md5sum(folder / name)
         found[name] = md5
-        updated[name] = [stat.st_size, stat.st_mtime_ns, md5]
+        updated[name] = [*key, md5]
     if updated != {n: cache.get(n) for n in updated} and folder.is_dir():
         tmp = folder / f".{MD5_CACHE}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps({**cache, **updated}))

@@ -1,6 +1,7 @@
 """Rule aggregate_pair: the table of one pair of an experiment from its agents' evaluation CSVs."""
 
 from workflow_scripts.atomic import write_csv
+from workflow_scripts.identity import record_job
 from workflow_scripts.logs import configure_logging
 from workflow_scripts.metrics import aggregate, level_range
 
@@ -12,6 +13,7 @@ def main(snakemake) -> None:
     table = aggregate(csvs, p.pairs, p.bootstrap["samples"], p.bootstrap["seed"],
                       levels=level_range(p.first_level, p.num_levels))
     write_csv(table, snakemake.output[0])
+    record_job(snakemake)
     logger.info("%d agents", len(table))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from workflow_scripts import evaluate
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.devices import device_setup
+from workflow_scripts.identity import record_job
 from workflow_scripts.logs import configure_logging
 from workflow_scripts.metrics import level_range
 
@@ -33,5 +34,6 @@ def evaluation(snakemake) -> None:
                                              engine=Path(snakemake.input.lib).parent)
     with atomic_path(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
+    record_job(snakemake)
     logger.info("done: %d obj1, %d obj2, %d timeouts, mean length %.2f", (table.reward == 10).sum(),
                 (table.reward == -10).sum(), (table.reward == 0).sum(), table.steps.mean())

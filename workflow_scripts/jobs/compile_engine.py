@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from workflow_scripts.engine_build import compile_engine, compiler_identity
+from workflow_scripts.identity import record_job
 from workflow_scripts.logs import configure_logging
 
 
@@ -12,6 +13,7 @@ def main(snakemake) -> None:
     logger.info("compiler: %s", compiler_identity(p.cxx))
     logger.info("%s", compile_engine(p.cxx, p.flags, list(snakemake.input.sources), Path(snakemake.output[0])))
     logger.info("built %s", snakemake.output[0])
+    record_job(snakemake)
 
 
 main(snakemake)  # noqa: F821

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.engine_build import compiler_identity
+from workflow_scripts.identity import record_job
 from workflow_scripts.logs import configure_logging
 
 
@@ -19,6 +20,7 @@ def main(snakemake) -> None:
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text(json.dumps(record, indent=1) + "\n")
     logger.info("engine %s built by %s", record["engine"][:12], record["compiler"])
+    record_job(snakemake)
 
 
 main(snakemake)  # noqa: F821

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from workflow_scripts.identity import record_job
 from workflow_scripts.logs import configure_logging
 from workflow_scripts.prepare_assets import prepare, procgen_assets_dir
 
@@ -12,6 +13,7 @@ def main(snakemake) -> None:
     source = procgen_assets_dir()
     written = prepare(source, Path(snakemake.params.out_dir))
     logger.info("wrote %d assets from %s", len(written), source)
+    record_job(snakemake)
 
 
 main(snakemake)  # noqa: F821

@@ -16,6 +16,9 @@ def main(snakemake) -> None:
         ours, published = pd.read_csv(given.ours[i]), pd.read_csv(given.published[i])
         pairs, claims = pd.read_csv(given.pairs[i]), pd.read_csv(given.claims[i])
         notes = caveats(experiment, info, ours, published, pairs)
+        if kept := p.kept[experiment]:
+            notes.append(f"drawn from {len(kept)} results that another identity made, kept with --touch: "
+                         + ", ".join(kept))
         sections.append(experiment_summary(experiment, info["run"], notes, pairs, claims, p.margin, p.alpha))
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text(summary_markdown(sections, p.margin, p.alpha))

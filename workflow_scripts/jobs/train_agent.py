@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from workflow_scripts.identity import record_job
 from workflow_scripts.logs import configure_logging
 from workflow_scripts.train import TrainConfig, train
 
@@ -16,6 +17,7 @@ def main(snakemake) -> None:
           gpu_requested=getattr(snakemake.resources, "gpu", 0) > 0,
           agents_per_gpu=getattr(snakemake.resources, "agents_per_gpu", 1),
           identity={"code": p.code, "engine": p.engine}, engine=Path(snakemake.input.lib).parent)
+    record_job(snakemake)
 
 
 main(snakemake)  # noqa: F821

@@ -5,6 +5,7 @@ from pathlib import Path
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.capability import training_game_episodes
 from workflow_scripts.devices import resolve_bf16
+from workflow_scripts.identity import record_job
 from workflow_scripts.jobs.common import job_device
 from workflow_scripts.logs import configure_logging
 from workflow_scripts.metrics import level_range
@@ -20,6 +21,7 @@ def main(snakemake) -> None:
                                        engine=Path(snakemake.input.lib).parent)
     with atomic_path(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
+    record_job(snakemake)
     logger.info("mean episode length %.2f, median %.1f, timeouts %.1f%%", table.steps.mean(), table.steps.median(),
                 100 * (table.reward == 0).mean())
 
