@@ -3,11 +3,11 @@ import sys
 
 from snakemake.utils import min_version, validate
 
-min_version("9.0")
+min_version("9.27")
 
 sys.path.insert(0, workflow.basedir)
 
-from workflow_scripts import config_check
+from workflow_scripts import config_check, guard
 
 config_check.check_working_directory(workflow.basedir)
 config_check.check_interpreter(sys.executable)
@@ -28,6 +28,12 @@ validate(config, "schemas/config.schema.yaml")  # passes now; fills in the schem
 report: "report/workflow.rst"
 
 
+# The stale-results guard (workflow_scripts/guard.py): rules/targets.smk gives it what the workflow makes, and
+# the inputs of every script rule (rules/common.smk, job_code) let it repair the plan, once, before Snakemake
+# decides what needs to run.
+GUARD = guard.Guard(workflow)
+
+
 include: "rules/common.smk"
 include: "rules/engine.smk"
 include: "rules/train.smk"
@@ -37,12 +43,11 @@ include: "rules/vector_fields.smk"
 include: "rules/analysis.smk"
 include: "rules/reproduction.smk"
 include: "rules/figures.smk"
-include: "rules/guard.smk"
 include: "rules/targets.smk"
 
 
 onstart:
-    check_rerun_triggers()
+    GUARD.check_rerun_triggers()
 
 
 # The default target: every figure (figures/all lists them) and each agent's capability table.

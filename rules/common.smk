@@ -1,36 +1,12 @@
 # Helpers shared by the rule files.
-import dataclasses
-import functools
 import glob
-import pathlib
 
-from snakemake.logging import logger
-
+from workflow_scripts import experiments
 from workflow_scripts.code_deps import code_fingerprint, combine, cpp_fingerprint, files_fingerprint, project_imports
 from workflow_scripts.engine_build import compiler_identity, libenv_header
+from workflow_scripts.gpus import nvidia_gpu_count
 from workflow_scripts.objects import colours_used
 from workflow_scripts.prepare_assets import ASSET_NAMES, BACKGROUNDS, SPRITES, procgen_assets_dir
-
-_TRIGGERS_CHECKED = []
-
-
-def check_rerun_triggers():
-    """Warns once when Snakemake's rerun triggers differ from profiles/default's in a way that matters. They are
-    known only once the DAG is being built (onstart, and the input functions of figures/all)."""
-    if _TRIGGERS_CHECKED or not workflow.is_main_process or workflow.dag_settings is None:
-        return
-    _TRIGGERS_CHECKED.append(True)
-    triggers = {t.name.lower().replace("_", "-") for t in workflow.rerun_triggers}
-    if "code" in triggers:
-        logger.warning("Snakemake's `code` rerun trigger is on: it reruns every job whose script file is newer than "
-                       "its outputs (after a clone, a checkout or a touch), training included. This workflow "
-                       "tracks code by content (the `code` param of each job); profiles/default switches it off.")
-    missing = {"mtime", "params", "input"} - triggers
-    if missing:
-        logger.warning(f"rerun triggers {', '.join(sorted(missing))} are off (--rerun-triggers): results may no "
-                       "longer match the configuration or their inputs, and nothing will say so. "
-                       "profiles/default sets: mtime params input software-env.")
-
 
 # Reruns follow content, not time stamps (README, "How the workflow is wired"): every file a job reads that a
 # clone, a checkout, a `touch` or a reinstalled venv can give a new time stamp is an ancient() input or not an
@@ -39,11 +15,11 @@ def check_rerun_triggers():
 def job_code(rule_name):
     """The project modules that a rule's entry script imports, directly or not, as ancient inputs: the set is
     tracked (Snakemake's input trigger), their content through code_version(rule_name). As an input function,
-    it also lets file targets repair what they were made from (repair_file_targets, rules/guard.smk)."""
+    it also lets the stale-results guard repair the plan (GUARD.repair, workflow_scripts/guard.py)."""
     modules = ancient(list(project_imports(f"workflow_scripts/jobs/{rule_name}.py", workflow.basedir)))
 
     def inputs(wildcards):
-        repair_file_targets()
+        GUARD.repair()
         return modules
 
     return inputs
@@ -105,9 +81,6 @@ def pair_object(i):
     return lambda wc: pairs(wc.experiment)[wc.pair][i]
 
 # ----- experiments --------------------------------------------------------------------------------
-from workflow_scripts import experiments
-from workflow_scripts.gpus import nvidia_gpu_count
-
 EXPERIMENTS = config["experiments"]
 SOURCE = config["source"]
 ACTIVE = experiments.active(config)

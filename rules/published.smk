@@ -2,26 +2,14 @@
 # Zenodo, unpacked, found by the original's folder conventions, imported into our tables, and a few published
 # agents re-evaluated in our engine to compare with their published CSVs. All but the agents' evaluations and
 # GIFs run on the submitting host of a cluster (localrule): the download needs the network, the rest is light.
+import pathlib
 
-
-_RECORD_NAMES_CHECKED = []
+from workflow_scripts.published_plan import published_index
 
 
 def _published_index():
-    """The index of the unpacked published record (after its checkpoint has run). The first time, every name
-    that the config gives of the record's agents and runs is checked against it: a typo is an error naming the
-    entry and the closest names, not a silently empty selection."""
-    from workflow_scripts.published import read_index, unknown_names
-
-    index = read_index(checkpoints.index_published.get().output[0])
-    if not _RECORD_NAMES_CHECKED:
-        runs = {e: EXPERIMENTS[e]["published_run"] for e in ACTIVE if "published_run" in EXPERIMENTS[e]}
-        problems = unknown_names(index, config["published"]["blacklist"], runs,
-                                 [("published.gifs", g["agent"]) for g in config["published"]["gifs"]])
-        if problems:
-            raise ValueError("the config names what the published record lacks:\n  " + "\n  ".join(problems))
-        _RECORD_NAMES_CHECKED.append(True)
-    return index
+    """The record's index for this file's input functions (workflow_scripts/published_plan.py)."""
+    return published_index(checkpoints, config, ACTIVE)
 
 
 def compared_agents(wc):

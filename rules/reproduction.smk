@@ -3,6 +3,8 @@
 # whatever `source` says: `snakemake reproduction`, or figures/all with reproduction.in_figures_all. Nothing
 # here is planned otherwise, so the main job never needs the record. Comparisons take seconds to minutes: on a
 # cluster they run on the submitting host (localrule).
+from workflow_scripts.published_plan import published_index
+
 REPRODUCTION_DIR = "results/reproduction"
 REPRODUCTION_SUMMARY = f"{REPRODUCTION_DIR}/summary.md"
 REPRODUCTION_FIGURES = ("preferences", "forest", "claims")
@@ -31,12 +33,12 @@ REPRODUCTION = reproduction_comparisons()
 
 def compared_table(wc):
     """The published table that {experiment} is compared with. Its run is checked against the record once the
-    record is indexed, as the runs of the active experiments are (published.smk, _published_index)."""
+    record is indexed, as the runs of the active experiments are (workflow_scripts/published_plan.py)."""
     from workflow_scripts.published import unknown_names
 
     theirs = REPRODUCTION[wc.experiment]
     run = EXPERIMENTS[theirs]["published_run"]
-    problems = unknown_names(_published_index(), [], {theirs: run}, [])
+    problems = unknown_names(published_index(checkpoints, config, ACTIVE), [], {theirs: run}, [])
     if problems:
         raise ValueError(f"reproduction of {wc.experiment!r}: " + "; ".join(problems))
     return f"results/published/tables/{theirs}.csv"
@@ -127,7 +129,7 @@ rule reproduction_summary:
         margin=config["reproduction"]["margin"],
         alpha=config["reproduction"]["alpha"],
         # {experiment: its results of another identity kept with --touch}, which the summary names.
-        kept=lambda wc: {e: sorted(r for r in IDENTITY[1] if r.split("/")[2] == e) for e in REPRODUCTION},
+        kept=lambda wc: {e: GUARD.kept_under(e) for e in REPRODUCTION},
         code=code_version("reproduction_summary"),
     localrule: True
     log:

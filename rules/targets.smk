@@ -1,7 +1,11 @@
 # What the workflow builds: the stage targets (engine, train, evaluate, reproduction), figures/all and the lists
 # of products behind them and `rule all` (in the Snakefile: Snakemake takes the default target from there
 # only), each made once, here. Included last, since the lists name the files of every stage; the stale-results
-# guard (rules/guard.smk) checks the same lists.
+# guard (workflow_scripts/guard.py) checks the same lists.
+import functools
+
+from workflow_scripts import snakemake_internals
+from workflow_scripts.published_plan import published_index
 
 
 def figure_targets():
@@ -66,7 +70,7 @@ def reproduction_figure_targets():
 
 
 def reproduction_products():
-    """The reproduction's intermediates for the stale-results guard (rules/guard.smk), when figures/all builds it:
+    """The reproduction's intermediates for the stale-results guard, when figures/all builds it:
     both sides' tables and the record's chain."""
     if not config["reproduction"]["in_figures_all"]:
         return []
@@ -86,7 +90,7 @@ def record_products():
         return [], {}
     from workflow_scripts.published import lacks, published_results
 
-    index = _published_index()
+    index = published_index(checkpoints, config, ACTIVE)
     made, left_out = [], {}
 
     def add(files, reason):
@@ -130,7 +134,7 @@ def workflow_products():
 
 def planned_identities():
     """{result: (rule, params)} of the engine, the expensive results of the active experiments and the tables
-    made from them: each checked against the identity record its job wrote (rules/guard.smk). The engine's own,
+    made from them: each checked against the identity record its job wrote (workflow_scripts/guard.py). The engine's own,
     so that a result planned with a new engine is never made with the old library."""
     planned = {ENGINE_LIB: ("compile_engine", rule_params("compile_engine")),
                ENGINE_ASSETS[0]: ("prepare_assets", rule_params("prepare_assets")),
@@ -150,11 +154,12 @@ def planned_identities():
     return planned
 
 
-# Only the process that plans the run looks; cluster jobs parse the workflow again on their nodes.
-STALE = stale_sources(workflow_products()) if workflow.is_main_process else {}
-PLANNED = planned_identities() if workflow.is_main_process else {}
-# (results to make again, results kept with --touch), each {result: what differs}
-IDENTITY = check_identities(PLANNED)
+def rule_params(rule_name, **wildcards):
+    """The params of the job of `rule_name` with these wildcards, as Snakemake gives them to the job."""
+    return snakemake_internals.job_params(getattr(rules, rule_name), wildcards)
+
+
+GUARD.watch(workflow_products(), planned_identities, FIGURES)
 
 
 rule engine:
@@ -163,7 +168,7 @@ rule engine:
         ENGINE_ASSETS,
         ENGINE_RECORD,
         f"{ENGINE_DIR}/preview.png",
-        lambda wc: stale_under(f"{ENGINE_DIR}/"),
+        lambda wc: GUARD.stale_under(f"{ENGINE_DIR}/"),
     localrule: True
 
 
@@ -171,14 +176,14 @@ rule train:
     input:
         [final_checkpoint(e, s) for e, s in AGENTS],
         CAPABILITY_TABLES,
-        lambda wc: stale_under(f"{ENGINE_DIR}/", "results/train/"),
+        lambda wc: GUARD.stale_under(f"{ENGINE_DIR}/", "results/train/"),
     localrule: True
 
 
 rule evaluate:
     input:
         [table_path(e) for e in ACTIVE],
-        lambda wc: stale_under(f"{ENGINE_DIR}/", "results/train/", "results/eval/", "results/tables/"),
+        lambda wc: GUARD.stale_under(f"{ENGINE_DIR}/", "results/train/", "results/eval/", "results/tables/"),
     localrule: True
 
 
@@ -200,17 +205,17 @@ rule all_figures:
     input:
         figures=FIGURES,
         record=lambda wc: record_products()[0],
-        remade=lambda wc: check_rerun_triggers() or redraw_damaged_figures(FIGURES) or sorted(STALE),
+        remade=lambda wc: GUARD.figures_all_inputs(),
         code=job_code("all_figures"),
     output:
         "figures/all",
     params:
         # Changes exactly when files that results were made from are missing, so that this listing runs
-        # and they are made again (rules/guard.smk).
-        remade=lambda wc: sorted(STALE),
+        # and they are made again (workflow_scripts/guard.py).
+        remade=lambda wc: sorted(GUARD.stale),
         left_out=lambda wc: record_products()[1],
-        # Results of another identity kept with --touch: the listing names them (rules/guard.smk).
-        kept=lambda wc: IDENTITY[1],
+        # Results of another identity kept with --touch: the listing names them.
+        kept=lambda wc: GUARD.kept,
         code=code_version("all_figures"),
     localrule: True
     log:

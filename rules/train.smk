@@ -1,4 +1,5 @@
 # Training: one job per (experiment, seed), resumable from its last iteration.
+import dataclasses
 
 
 wildcard_constraints:

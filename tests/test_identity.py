@@ -3,7 +3,7 @@ guard reads from it (workflow_scripts/provenance.py)."""
 
 import json
 
-from workflow_scripts import identity, provenance
+from workflow_scripts import identity, provenance, snakemake_internals
 
 PARAMS = {"train": {"seed": 3, "learning_rate": 0.0005, "colours": {}}, "device": "cpu", "code": "a" * 64}
 
@@ -74,7 +74,7 @@ def test_the_guard_reads_inputs_from_the_record_before_snakemakes(tmp_path, monk
     metadata = tmp_path / "metadata"
     metadata.mkdir()
     for output, inputs in {"table.csv": ["snake-eval.csv"], "figure.png": ["table.csv"]}.items():
-        provenance.record_path(output, metadata).write_text(json.dumps({"input": inputs}))
+        snakemake_internals.record_path(output, metadata).write_text(json.dumps({"input": inputs}))
     (tmp_path / "table.csv").write_text("x\n")
     identity.write_record("aggregate_pair", {}, ["eval.csv"], ["table.csv"])
     assert provenance.recorded_inputs("table.csv", metadata) == ["eval.csv"]
@@ -95,3 +95,9 @@ def test_a_long_list_is_cut_to_a_few_lines():
     text = identity.describe(many, shown=3)
     assert text.splitlines() == ["results/eval/e/p/seed_000.csv: code a -> b", "  results/eval/e/p/seed_001.csv: code a -> b",
                                  "  results/eval/e/p/seed_002.csv: code a -> b", "  ... and 22 more"]
+
+
+def test_a_changed_list_of_words_names_what_went_and_came():
+    old = {"flags": ["-O2", "-fPIC"], "seeds": [1, 2]}
+    assert identity.differences(old, {"flags": ["-O3", "-fPIC"], "seeds": [1, 2]}) == "flags -O2 -> -O3"
+    assert identity.differences(old, {"flags": ["-fPIC", "-O2"], "seeds": [1, 2, 3]}) == "flags reordered, seeds [1, 2] -> [1, 2, 3]"

@@ -14,7 +14,7 @@ def test_a_failing_job_leaves_its_traceback_and_warnings_in_its_log(tmp_path):
     log = tmp_path / "logs" / "job.log"
     script = textwrap.dedent(f"""
         import types, warnings
-        from workflow_scripts.logs import configure_logging
+        from workflow_scripts.jobs.shared.job import configure_logging
         job = types.SimpleNamespace(log=[{str(log)!r}], rule="aggregate_pair", output=["out.csv"])
         logger = configure_logging(job)
         logger.info("progress line")
@@ -49,7 +49,8 @@ def test_the_console_shows_marked_progress_lines_as_they_are_and_the_log_holds_e
     log = tmp_path / "logs" / "train.log"
     script = textwrap.dedent(f"""
         import logging, types
-        from workflow_scripts.logs import CONSOLE, configure_logging
+        from workflow_scripts.jobs.shared.job import configure_logging
+        from workflow_scripts.logs import CONSOLE
         configure_logging(types.SimpleNamespace(log=[{str(log)!r}], rule="train_agent", output=["final.pth"]))
         trainer = logging.getLogger("workflow_scripts.train")
         trainer.info("[a seed 0] iteration 1/3  t=64", extra=CONSOLE)

@@ -420,7 +420,8 @@ def test_every_project_module_is_used_by_a_rule_or_when_parsing():
 
 # Imported by the Snakefile and rules/*.smk while the workflow is parsed, never by a job.
 PARSE_TIME_MODULES = {"workflow_scripts/config_check.py", "workflow_scripts/experiments.py",
-                      "workflow_scripts/provenance.py", "workflow_scripts/code_deps.py"}
+                      "workflow_scripts/provenance.py", "workflow_scripts/code_deps.py", "workflow_scripts/guard.py",
+                      "workflow_scripts/snakemake_internals.py", "workflow_scripts/published_plan.py"}
 # For training code outside the workflow (README, "Gymnasium environments"); tests/test_gym.py covers it.
 LIBRARY_MODULES = {"workflow_scripts/gym.py"}
 

@@ -1,11 +1,11 @@
 """What the stale-results guard reads: Snakemake's records of what each file was made from, walked back from the
-files asked for, and the figures/all listing compared with the files on disk (rules/guard.smk)."""
+files asked for, and the figures/all listing compared with the files on disk (workflow_scripts/guard.py)."""
 
 import hashlib
 import json
 from pathlib import Path
 
-from workflow_scripts import provenance
+from workflow_scripts import provenance, snakemake_internals
 
 
 def test_stale_ancestors_walk_the_records_back(tmp_path):
@@ -15,7 +15,7 @@ def test_stale_ancestors_walk_the_records_back(tmp_path):
     meta.mkdir()
     records = {"fig.png": ["table.csv", "code.py"], "table.csv": ["eval.csv"], "other.png": ["other.csv"]}
     for output, inputs in records.items():
-        path = provenance.record_path(output, meta)
+        path = snakemake_internals.record_path(output, meta)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"input": inputs}))
     stale = {"eval.csv": ["table.csv"]}

@@ -46,12 +46,6 @@ def write_record(rule: str, params: Mapping[str, Any], inputs: Iterable[str], ou
     return path
 
 
-def record_job(snakemake: Any) -> Path:
-    """write_record for the running Snakemake job: its rule, named params, inputs and outputs."""
-    return write_record(snakemake.rule, dict(snakemake.params.items()), list(snakemake.input),
-                        list(snakemake.output))
-
-
 def read_record(output: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The record beside `output`; None when there is none or it cannot be read."""
     try:
@@ -73,6 +67,12 @@ def differences(recorded: Mapping[str, Any], planned: Mapping[str, Any], shown: 
         if isinstance(old, Mapping) and isinstance(new, Mapping):
             changes += [f"{key}.{k} {short(old.get(k))} -> {short(new.get(k))}" for k in sorted(set(old) | set(new))
                         if json.dumps(old.get(k), sort_keys=True) != json.dumps(new.get(k), sort_keys=True)]
+        elif isinstance(old, list) and isinstance(new, list) and all(isinstance(v, str) for v in old + new):
+            gone, added = [v for v in old if v not in new], [v for v in new if v not in old]
+            if gone or added:
+                changes.append(f"{key} {' '.join(gone) or '(none)'} -> {' '.join(added) or '(none)'}")
+            elif old != new:
+                changes.append(f"{key} reordered")
         elif json.dumps(old, sort_keys=True, default=repr) != json.dumps(new, sort_keys=True, default=repr):
             changes.append(f"{key} {short(old)} -> {short(new)}")
     more = f" and {len(changes) - shown} more" if len(changes) > shown else ""

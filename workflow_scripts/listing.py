@@ -4,7 +4,7 @@ the guard imports nothing heavy.
 
 A `<sha256>  <path>` line per figure, by path, then a `# left out  <path>  <reason>` line per figure that could
 not be made, by path, then a `# kept  <path>  <what differs>` line per result that the figures were drawn
-from although another identity made it (kept with `snakemake --touch`, rules/guard.smk).
+from although another identity made it (kept with `snakemake --touch`, workflow_scripts/guard.py).
 """
 
 import hashlib

@@ -4,46 +4,26 @@ Snakemake does not remake a missing intermediate file while the files made from 
 (snakemake/snakemake#1978): after a failed job or a deleted file, a run would report success with tables
 and figures that no longer match their inputs. The identity record that a job writes beside its result
 (identity.py) and, for every other output, Snakemake's file-based metadata (`.snakemake/metadata`, one JSON
-record per output, named by the url-safe base64 of the output's path) list the input files of each output;
+record per output, read through snakemake_internals) list the input files of each output;
 an output whose recorded input is missing is stale, and so is a missing result whose own identity record
 is still there (it was made before). The workflow makes such files again, and through them everything made
-from them (rules/guard.smk).
+from them (workflow_scripts/guard.py).
 """
 
-import json
 import os
-from base64 import urlsafe_b64encode
 from collections.abc import Iterable
 from pathlib import Path
 
-from workflow_scripts import identity
+from workflow_scripts import identity, snakemake_internals
 from workflow_scripts.listing import file_sha256, listed_files
-
-METADATA_DIR = Path(".snakemake") / "metadata"
-
-
-def record_path(output: str, metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> Path:
-    """Where Snakemake's file persistence keeps the record of `output` (as the rule names it): the base64 name
-    is cut into pieces the file system accepts, all but the last prefixed with '@' as folders."""
-    metadata_dir = Path(metadata_dir)
-    max_len = (os.pathconf(metadata_dir, "PC_NAME_MAX") if metadata_dir.exists() else 255) or 255
-    name = urlsafe_b64encode(output.encode()).decode()
-    pieces = [name[i:i + max_len - 1] for i in range(0, len(name), max_len - 1)]
-    return metadata_dir.joinpath(*["@" + p for p in pieces[:-1]], pieces[-1])
+from workflow_scripts.snakemake_internals import METADATA_DIR
 
 
 def recorded_inputs(output: str, metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> list[str] | None:
     """The input files recorded for `output`: by its job's identity record, else by Snakemake; None without a
     readable record."""
     ours = identity.recorded_inputs(output)
-    if ours is not None:
-        return ours
-    try:
-        record = json.loads(record_path(output, metadata_dir).read_text())
-    except (OSError, ValueError):
-        return None
-    inputs = record.get("input") if isinstance(record, dict) else None
-    return [str(f) for f in inputs] if isinstance(inputs, list) else None
+    return ours if ours is not None else snakemake_internals.recorded_inputs(output, metadata_dir)
 
 
 def stale_sources(products: Iterable[str], metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> dict[str, list[str]]:

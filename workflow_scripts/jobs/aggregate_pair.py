@@ -1,8 +1,7 @@
 """Rule aggregate_pair: the table of one pair of an experiment from its agents' evaluation CSVs."""
 
 from workflow_scripts.atomic import write_csv
-from workflow_scripts.identity import record_job
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging, record_job
 from workflow_scripts.metrics import aggregate, level_range
 
 

@@ -5,8 +5,8 @@ import os
 from collections.abc import Mapping, Sequence
 
 from workflow_scripts.atomic import atomic_path
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.listing import file_sha256, listing_text
-from workflow_scripts.logs import configure_logging
 
 
 def write_listing(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],

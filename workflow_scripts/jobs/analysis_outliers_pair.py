@@ -4,7 +4,7 @@ import pandas as pd
 
 from workflow_scripts.analysis import outliers
 from workflow_scripts.atomic import write_csv
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 
 
 def main(snakemake) -> None:

@@ -4,7 +4,7 @@ import pandas as pd
 
 from workflow_scripts.analysis_figures import channel_planes, channel_preferences
 from workflow_scripts.figures import save_figure
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 
 
 def main(snakemake) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.figures import published_comparison, save_figure
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.published import comparison_table
 
 

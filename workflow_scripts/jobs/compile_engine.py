@@ -3,8 +3,7 @@
 from pathlib import Path
 
 from workflow_scripts.engine_build import compile_engine, compiler_identity
-from workflow_scripts.identity import record_job
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging, record_job
 
 
 def main(snakemake) -> None:

@@ -1,7 +1,7 @@
 """Rule download_published: the published Zenodo record's chosen files, md5-checked."""
 
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.zenodo import fetch
 
 

@@ -6,7 +6,7 @@ from PIL import Image
 
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.engine_preview import contact_sheet
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 
 
 def main(snakemake) -> None:

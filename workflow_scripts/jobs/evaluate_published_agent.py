@@ -1,5 +1,5 @@
 """Rule evaluate_published_agent: a published agent on one object pair, one episode per level."""
 
-from workflow_scripts.jobs.common import evaluation
+from workflow_scripts.jobs.shared.evaluation import evaluation
 
 evaluation(snakemake)  # noqa: F821

@@ -5,7 +5,7 @@ from pathlib import Path
 from PIL import Image
 
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.media import train_test_illustration
 
 

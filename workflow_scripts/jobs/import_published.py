@@ -1,7 +1,7 @@
 """Rule import_published: one pair's table of a published run, made as our own tables are."""
 
 from workflow_scripts.atomic import write_csv
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.metrics import level_range
 from workflow_scripts.published import import_experiment, read_index
 

@@ -1,7 +1,7 @@
 """Rule index_published: the published runs, agents, evaluations and checkpoints found in the unpacked record."""
 
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.published import find_published
 
 

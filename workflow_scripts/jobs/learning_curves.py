@@ -3,7 +3,7 @@
 import pandas as pd
 
 from workflow_scripts.figures import learning_curves, save_figure
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 
 
 def main(snakemake) -> None:

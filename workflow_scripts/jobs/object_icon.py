@@ -4,7 +4,7 @@ from pathlib import Path
 
 from workflow_scripts.figures import save_icon
 from workflow_scripts.icons import object_icon
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 
 
 def main(snakemake) -> None:

@@ -1,7 +1,7 @@
 """Rule object_icons: the sheet of every object's icon on each background, from the icons rule object_icon made."""
 
 from workflow_scripts.figures import icon_sheet, read_icons, save_figure
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 
 
 def main(snakemake) -> None:

@@ -5,7 +5,7 @@ import pandas as pd
 from workflow_scripts.analysis import ols_fit
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.figures import ols_figure, read_icons, save_figure
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 
 
 def main(snakemake) -> None:

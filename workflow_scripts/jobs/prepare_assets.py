@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from workflow_scripts.identity import record_job
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging, record_job
 from workflow_scripts.prepare_assets import prepare, procgen_assets_dir
 
 

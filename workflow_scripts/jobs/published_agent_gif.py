@@ -1,5 +1,5 @@
 """Rule published_agent_gif: a GIF of a published agent in its training game or a pair."""
 
-from workflow_scripts.jobs.gifs import gif
+from workflow_scripts.jobs.shared.gifs import gif
 
 gif(snakemake)  # noqa: F821

@@ -1,7 +1,7 @@
 """Rule published_learning_curves: the published agents' training, drawn as ours from their log-append.csv."""
 
 from workflow_scripts.figures import learning_curves, save_figure
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.published import read_training_log
 
 

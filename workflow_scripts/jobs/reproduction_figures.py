@@ -4,7 +4,7 @@ pair, and the paper's claims side by side."""
 import pandas as pd
 
 from workflow_scripts.figures import save_figure
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.reproduction_figures import claims_figure, ecdf_figure, forest_figure
 
 

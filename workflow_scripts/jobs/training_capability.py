@@ -5,9 +5,7 @@ from pathlib import Path
 from workflow_scripts.atomic import atomic_path
 from workflow_scripts.capability import training_game_episodes
 from workflow_scripts.devices import resolve_bf16
-from workflow_scripts.identity import record_job
-from workflow_scripts.jobs.common import job_device
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging, job_device, record_job
 from workflow_scripts.metrics import level_range
 
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.zenodo import check_against_listing, read_checksums, unpack_all
 
 

@@ -1,5 +1,5 @@
 """Rule vector_field: an agent's action distribution at every open cell of a level."""
 
-from workflow_scripts.jobs.fields import vector_field
+from workflow_scripts.jobs.shared.fields import vector_field
 
 vector_field(snakemake)  # noqa: F821

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging
 from workflow_scripts.media import agent_gif
 
 

@@ -2,22 +2,13 @@
 alike. (GIFs and vector fields have modules of their own beside this one, so that each job's code, and so what
 reruns it, is only what it runs.)"""
 
-import contextlib
 import logging
 from pathlib import Path
 
 from workflow_scripts import evaluate
 from workflow_scripts.atomic import atomic_path
-from workflow_scripts.devices import device_setup
-from workflow_scripts.identity import record_job
-from workflow_scripts.logs import configure_logging
+from workflow_scripts.jobs.shared.job import configure_logging, job_device, record_job
 from workflow_scripts.metrics import level_range
-
-
-def job_device(snakemake, bf16: bool | str) -> contextlib.AbstractContextManager:
-    """The device of a job that plays an agent (`params.device`), set up with the job's threads and GPU."""
-    return device_setup(snakemake.params.device, snakemake.threads, bf16, getattr(snakemake.resources, "gpu", 0) > 0,
-                        getattr(snakemake.resources, "agents_per_gpu", 1))
 
 
 def evaluation(snakemake) -> None:
