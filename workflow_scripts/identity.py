@@ -40,10 +40,7 @@ def write_record(rule: str, params: Mapping[str, Any], inputs: Iterable[str], ou
     outputs = [str(o) for o in outputs]
     record = {"format": FORMAT, "rule": rule, "identity": digest(rule, params), "params": dict(params),
               "inputs": sorted({str(i) for i in inputs}), "outputs": outputs}
-    path = record_path(outputs[0])
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(record, indent=1, sort_keys=True, default=repr) + "\n")
-    return path
+    return _write(record, outputs[0])
 
 
 def read_record(output: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -116,8 +113,15 @@ def keep(planned: Mapping[str, tuple[str, Mapping[str, Any]]], results: Iterable
         record = read_record(result) or {"format": FORMAT, "rule": rule, "identity": None, "params": {},
                                          "inputs": [], "outputs": [result]}
         record["kept_for"] = digest(rule, params)
-        with atomic_path(record_path(result)) as tmp:
-            tmp.write_text(json.dumps(record, indent=1, sort_keys=True, default=repr) + "\n")
+        _write(record, result)
+
+
+def _write(record: Mapping[str, Any], output: str | os.PathLike[str]) -> Path:
+    """The record beside `output`, written atomically."""
+    path = record_path(output)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True, default=repr) + "\n")
+    return path
 
 
 def recorded_inputs(output: str | os.PathLike[str]) -> list[str] | None:

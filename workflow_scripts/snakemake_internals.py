@@ -134,9 +134,14 @@ def recorded_inputs(output: str, metadata_dir: str | os.PathLike[str] = METADATA
 def check_records(products: Iterable[str], metadata_dir: str | os.PathLike[str] = METADATA_DIR) -> bool:
     """Whether Snakemake's records can be read for these existing products: where results exist but no record
     of any of them does (no .snakemake/, the db backend, or records laid out another way), says so once."""
-    existing = [p for p in products if os.path.exists(p)]
-    if not existing or any(record_path(p, metadata_dir).exists() for p in existing):
+    existing = 0
+    for product in products:
+        if os.path.exists(product):
+            if record_path(product, metadata_dir).exists():
+                return True  # a complete run's first product: one stat more than the guard's own
+            existing += 1
+    if not existing:
         return True
-    promise_off("records", f"Snakemake's records of {len(existing)} existing results are not in {metadata_dir} "
+    promise_off("records", f"Snakemake's records of {existing} existing results are not in {metadata_dir} "
                            f"(no .snakemake/, or --persistence-backend db).")
     return False
