@@ -7,7 +7,7 @@ min_version("9.27")
 
 sys.path.insert(0, workflow.basedir)
 
-from workflow_scripts import config_check, guard
+from workflow_scripts import config_check, guard, layout, plan, published_plan, rule_inputs, targets
 
 config_check.check_working_directory(workflow.basedir)
 config_check.check_interpreter(sys.executable)
@@ -28,13 +28,26 @@ validate(config, "schemas/config.schema.yaml")  # passes now; fills in the schem
 report: "report/workflow.rst"
 
 
-# The stale-results guard (workflow_scripts/guard.py): rules/targets.smk gives it what the workflow makes, and
-# the inputs of every script rule (rules/common.smk, job_code) let it repair the plan, once, before Snakemake
-# decides what needs to run.
+# The stale-results guard (workflow_scripts/guard.py): it is given what the workflow makes once every rule is
+# defined (below), and the inputs of every script rule (INPUTS.job_code) let it repair the plan, once, before
+# Snakemake decides what needs to run.
 GUARD = guard.Guard(workflow)
+# What the rule files read, built once from the config (parse-time modules, which no job imports): every rule's
+# code and engine inputs (INPUTS), the config's look-ups (PLAN), the published record's (RECORD) and the lists
+# of targets (TARGETS). The rule files call nothing of each other, so the order of their includes does not matter
+# (tests/test_include_order.py).
+INPUTS = rule_inputs.RuleInputs(workflow.basedir, config, GUARD, ancient, checkpoints)
+PLAN = plan.Plan(config, INPUTS.engine_version)
+RECORD = published_plan.Record(checkpoints, config, PLAN.active)
+TARGETS = targets.Targets(PLAN, RECORD, rules)
 
 
-include: "rules/common.smk"
+# Before every include, so that each rule has them, whatever the order.
+wildcard_constraints:
+    experiment="[A-Za-z0-9][A-Za-z0-9_.-]*",
+    seed=r"\d+",
+
+
 include: "rules/engine.smk"
 include: "rules/train.smk"
 include: "rules/evaluate.smk"
@@ -46,6 +59,10 @@ include: "rules/figures.smk"
 include: "rules/targets.smk"
 
 
+# Once every rule is defined: the identities the guard checks are the params of the rules.
+GUARD.watch(TARGETS.workflow_products(), TARGETS.planned_identities, TARGETS.figures)
+
+
 onstart:
     GUARD.check_rerun_triggers()
 
@@ -55,5 +72,5 @@ rule all:
     default_target: True
     input:
         "figures/all",
-        CAPABILITY_TABLES if SOURCE == "local" else [],
+        PLAN.capability_tables if PLAN.source == "local" else [],
     localrule: True

@@ -1,31 +1,18 @@
-# The paper's three claims as numbers (workflow_scripts/analysis.py, README "Analyses"): colour channels,
+# The paper's three claims as numbers (workflow_scripts/analysis.py, docs/analyses.md): colour channels,
 # variation across seeds and outliers, from the same tables as the figures (ours or the published ones).
 # Tables under results/analysis/<experiment>/, figures under figures/<experiment>/analysis/; all take
 # seconds, so on a cluster they run on the submitting host (localrule).
-from workflow_scripts.objects import channel_reference
-
-
-def outlier_table(experiment, pair=None):
-    """The flagged agents of one pair, or of every pair of an experiment."""
-    return (f"results/analysis/{experiment}/outliers.csv" if pair is None else
-            f"results/analysis/{experiment}/outliers/{pair}.csv")
-
-
-def channel_experiments():
-    """The active experiments that oppose all 8 line colours to one common obj2: the channel analysis needs
-    that full design, the others skip it."""
-    return [e for e in ACTIVE if channel_reference(pairs(e)) is not None]
 
 
 rule analysis_outliers_pair:
     input:
-        table=lambda wc: table_path(wc.experiment, wc.pair),
-        code=job_code("analysis_outliers_pair"),
+        table=lambda wc: PLAN.table_path(wc.experiment, wc.pair),
+        code=INPUTS.job_code("analysis_outliers_pair"),
     output:
         "results/analysis/{experiment}/outliers/{pair}.csv",
     params:
         alpha=config["analysis"]["outlier_alpha"],
-        code=code_version("analysis_outliers_pair"),
+        code=INPUTS.code_version("analysis_outliers_pair"),
     localrule: True
     log:
         "results/logs/analysis/{experiment}/outliers/{pair}.log",
@@ -35,14 +22,14 @@ rule analysis_outliers_pair:
 
 rule analysis_outliers:
     input:
-        tables=lambda wc: [outlier_table(wc.experiment, p) for p in pairs(wc.experiment)],
-        code=job_code("analysis_outliers"),
+        tables=lambda wc: [layout.outlier_table(wc.experiment, p) for p in PLAN.pairs(wc.experiment)],
+        code=INPUTS.job_code("analysis_outliers"),
     output:
         flags="results/analysis/{experiment}/outliers.csv",
         agents=report("results/analysis/{experiment}/outlier-agents.csv", caption="../report/outliers.rst",
                       category="{experiment}", subcategory="Analyses", labels={"table": "outlier agents"}),
     params:
-        code=code_version("analysis_outliers"),
+        code=INPUTS.code_version("analysis_outliers"),
     localrule: True
     log:
         "results/logs/analysis/{experiment}/outliers.log",
@@ -52,12 +39,12 @@ rule analysis_outliers:
 
 rule analysis_seed_variation:
     input:
-        table=lambda wc: table_path(wc.experiment),
-        code=job_code("analysis_seed_variation"),
+        table=lambda wc: PLAN.table_path(wc.experiment),
+        code=INPUTS.job_code("analysis_seed_variation"),
     output:
         "results/analysis/{experiment}/seed-variation.csv",
     params:
-        code=code_version("analysis_seed_variation"),
+        code=INPUTS.code_version("analysis_seed_variation"),
     localrule: True
     log:
         "results/logs/analysis/{experiment}/seed-variation.log",
@@ -67,16 +54,16 @@ rule analysis_seed_variation:
 
 rule analysis_channels:
     input:
-        table=lambda wc: table_path(wc.experiment),
-        code=job_code("analysis_channels"),
+        table=lambda wc: PLAN.table_path(wc.experiment),
+        code=INPUTS.job_code("analysis_channels"),
     output:
         effects="results/analysis/{experiment}/channel-effects.csv",
         glm="results/analysis/{experiment}/channel-glm.csv",
         classes="results/analysis/{experiment}/channel-classes.csv",
     params:
-        reference=lambda wc: channel_reference(pairs(wc.experiment)),
+        reference=lambda wc: PLAN.channel_reference(wc.experiment),
         min_effect=config["analysis"]["channel_min_effect"],
-        code=code_version("analysis_channels"),
+        code=INPUTS.code_version("analysis_channels"),
     localrule: True
     log:
         "results/logs/analysis/{experiment}/channels.log",
@@ -86,10 +73,10 @@ rule analysis_channels:
 
 rule channel_figures:
     input:
-        table=lambda wc: table_path(wc.experiment),
+        table=lambda wc: PLAN.table_path(wc.experiment),
         effects="results/analysis/{experiment}/channel-effects.csv",
         classes="results/analysis/{experiment}/channel-classes.csv",
-        code=job_code("channel_figures"),
+        code=INPUTS.job_code("channel_figures"),
     output:
         preferences_png=report("figures/{experiment}/analysis/channel-preferences.png",
                                caption="../report/channel_preferences.rst", category="{experiment}",
@@ -99,9 +86,9 @@ rule channel_figures:
                            category="{experiment}", subcategory="Analyses", labels={"figure": "channel effects"}),
         effects_pdf="figures/{experiment}/analysis/channel-effects.pdf",
     params:
-        reference=lambda wc: channel_reference(pairs(wc.experiment)),
+        reference=lambda wc: PLAN.channel_reference(wc.experiment),
         experiment=lambda wc: wc.experiment,
-        code=code_version("channel_figures"),
+        code=INPUTS.code_version("channel_figures"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/analysis/channels.log",
@@ -111,18 +98,18 @@ rule channel_figures:
 
 rule seed_variation_figure:
     input:
-        table=lambda wc: table_path(wc.experiment),
+        table=lambda wc: PLAN.table_path(wc.experiment),
         variation="results/analysis/{experiment}/seed-variation.csv",
-        code=job_code("seed_variation_figure"),
+        code=INPUTS.job_code("seed_variation_figure"),
     output:
         png=report("figures/{experiment}/analysis/seed-variation.png", caption="../report/seed_variation.rst",
                    category="{experiment}", subcategory="Analyses", labels={"figure": "seed variation"}),
         pdf="figures/{experiment}/analysis/seed-variation.pdf",
     params:
-        pairs=lambda wc: pairs(wc.experiment),
+        pairs=lambda wc: PLAN.pairs(wc.experiment),
         experiment=lambda wc: wc.experiment,
         columns=config["figures"]["summary_columns"],
-        code=code_version("seed_variation_figure"),
+        code=INPUTS.code_version("seed_variation_figure"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/analysis/seed-variation.log",

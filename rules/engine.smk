@@ -3,18 +3,17 @@
 
 rule compile_engine:
     input:
-        sources=ancient(ENGINE_SOURCES),
-        headers=ancient(ENGINE_HEADERS),
-        code=job_code("compile_engine"),
+        sources=ancient(INPUTS.engine_sources),
+        headers=ancient(INPUTS.engine_headers),
+        code=INPUTS.job_code("compile_engine"),
     output:
-        ENGINE_LIB,
+        layout.ENGINE_LIB,
     params:
         cxx=config["engine"]["cxx"],
         flags=config["engine"]["cxxflags"],
         # The sources and libenv.h by meaning, and the compiler by its version: a new g++ rebuilds the library.
-        build=lambda wc: cpp_fingerprint([*ENGINE_SOURCES, *ENGINE_HEADERS, libenv_header()],
-                                         [compiler_identity(config["engine"]["cxx"])]),
-        code=code_version("compile_engine"),
+        build=INPUTS.compiler_build,
+        code=INPUTS.code_version("compile_engine"),
     log:
         "results/logs/engine/compile.log",
     script:
@@ -23,31 +22,32 @@ rule compile_engine:
 
 rule prepare_assets:
     input:
-        code=job_code("prepare_assets"),
+        code=INPUTS.job_code("prepare_assets"),
     output:
-        ENGINE_ASSETS,
+        layout.ENGINE_ASSETS,
     params:
-        artwork=ARTWORK_VERSION,
-        out_dir=f"{ENGINE_DIR}/assets",
-        code=code_version("prepare_assets"),
+        artwork=INPUTS.artwork_version,
+        out_dir=f"{layout.ENGINE_DIR}/assets",
+        code=INPUTS.code_version("prepare_assets"),
     log:
         "results/logs/engine/prepare_assets.log",
     script:
         "../workflow_scripts/jobs/prepare_assets.py"
 
 
-# The gate between the engine and the jobs that load it (common.smk, engine_inputs): records what was built.
+# The gate between the engine and the jobs that load it (RuleInputs.engine_inputs, workflow_scripts/rule_inputs.py):
+# records what was built.
 checkpoint engine_built:
     input:
-        lib=ENGINE_LIB,
-        assets=ENGINE_ASSETS,
-        code=job_code("engine_built"),
+        lib=layout.ENGINE_LIB,
+        assets=layout.ENGINE_ASSETS,
+        code=INPUTS.job_code("engine_built"),
     output:
-        ENGINE_RECORD,
+        layout.ENGINE_RECORD,
     params:
-        engine=ENGINE_VERSION,
+        engine=INPUTS.engine_version,
         cxx=config["engine"]["cxx"],
-        code=code_version("engine_built"),
+        code=INPUTS.code_version("engine_built"),
     localrule: True
     log:
         "results/logs/engine/built.log",
@@ -57,13 +57,13 @@ checkpoint engine_built:
 
 rule engine_preview:
     input:
-        unpack(engine_inputs),
-        code=job_code("engine_preview"),
+        unpack(INPUTS.engine_inputs),
+        code=INPUTS.job_code("engine_preview"),
     output:
-        f"{ENGINE_DIR}/preview.png",
+        layout.ENGINE_PREVIEW,
     params:
-        engine=ENGINE_VERSION,
-        code=code_version("engine_preview"),
+        engine=INPUTS.engine_version,
+        code=INPUTS.code_version("engine_preview"),
     log:
         "results/logs/engine/preview.log",
     script:

@@ -3,20 +3,20 @@
 
 rule evaluate_agent:
     input:
-        unpack(engine_inputs),
-        model=f"{RUN_DIR}/final.pth",
-        code=job_code("evaluate_agent"),
+        unpack(INPUTS.engine_inputs),
+        model=f"{layout.RUN_DIR}/final.pth",
+        code=INPUTS.job_code("evaluate_agent"),
     output:
         "results/eval/{experiment}/{pair}/seed_{seed}.csv",
     params:
-        **EVALUATION_PARAMS,
-        code=code_version("evaluate_agent"),
+        **PLAN.evaluation_params(),
+        code=INPUTS.code_version("evaluate_agent"),
     # Many short jobs: clusters pack them (profiles/slurm sets --group-components).
     group:
         "evaluation"
     resources:
-        **gpu_resources(evaluation_gpus()),
-        **EVALUATION_RESOURCES,
+        **PLAN.gpu_resources(PLAN.evaluation_gpus()),
+        **PLAN.evaluation_resources(),
         mem_mb=2000,
         runtime=60,
     log:
@@ -31,18 +31,18 @@ rule evaluate_agent:
 # seconds: on a cluster they are made on the submitting host (localrule).
 rule aggregate_pair:
     input:
-        csvs=lambda wc: [f"results/eval/{wc.experiment}/{wc.pair}/seed_{s}.csv" for s in seeds(wc.experiment)],
-        code=job_code("aggregate_pair"),
+        csvs=lambda wc: [f"results/eval/{wc.experiment}/{wc.pair}/seed_{s}.csv" for s in PLAN.seeds(wc.experiment)],
+        code=INPUTS.job_code("aggregate_pair"),
     output:
         "results/tables/{experiment}/{pair}.csv",
     params:
-        pairs=lambda wc: {wc.pair: pairs(wc.experiment)[wc.pair]},
-        seeds=lambda wc: seeds(wc.experiment),
+        pairs=lambda wc: {wc.pair: PLAN.pairs(wc.experiment)[wc.pair]},
+        seeds=lambda wc: PLAN.seeds(wc.experiment),
         # Each CSV must hold exactly these levels, and a changed value remakes the table (with its CSVs).
         first_level=config["evaluation"]["first_level"],
         num_levels=config["evaluation"]["num_levels"],
-        bootstrap=experiments.canonical(config["evaluation"]["bootstrap"]),
-        code=code_version("aggregate_pair"),
+        bootstrap=PLAN.bootstrap,
+        code=INPUTS.code_version("aggregate_pair"),
     localrule: True
     log:
         "results/logs/tables/{experiment}/{pair}.log",
@@ -53,12 +53,12 @@ rule aggregate_pair:
 # An experiment's pair tables, ours or the imported published ones, in config order.
 rule experiment_table:
     input:
-        tables=lambda wc: [f"{wc.tables}/{wc.experiment}/{p}.csv" for p in pairs(wc.experiment)],
-        code=job_code("experiment_table"),
+        tables=lambda wc: [f"{wc.tables}/{wc.experiment}/{p}.csv" for p in PLAN.pairs(wc.experiment)],
+        code=INPUTS.job_code("experiment_table"),
     output:
         "{tables}/{experiment}.csv",
     params:
-        code=code_version("experiment_table"),
+        code=INPUTS.code_version("experiment_table"),
     wildcard_constraints:
         tables="results/tables|results/published/tables",
     localrule: True

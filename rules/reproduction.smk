@@ -1,71 +1,15 @@
-# Did it reproduce? (workflow_scripts/reproduction.py, README "Did it reproduce?") Our agents (results/tables/,
+# Did it reproduce? (workflow_scripts/reproduction.py, docs/reproduction.md) Our agents (results/tables/,
 # trained and evaluated here) against the published ones (results/published/tables/, imported from the record),
 # whatever `source` says: `snakemake reproduction`, or figures/all with reproduction.in_figures_all. Nothing
 # here is planned otherwise, so the main job never needs the record. Comparisons take seconds to minutes: on a
 # cluster they run on the submitting host (localrule).
-from workflow_scripts.published_plan import published_index
-
-REPRODUCTION_DIR = "results/reproduction"
-REPRODUCTION_SUMMARY = f"{REPRODUCTION_DIR}/summary.md"
-REPRODUCTION_FIGURES = ("preferences", "forest", "claims")
-
-
-def _published_experiment(run):
-    """The first configured experiment (in config order) whose published_run is `run`: its published table
-    holds the run's agents on that experiment's pairs (config_check makes sure there is one)."""
-    return next(e for e, exp in EXPERIMENTS.items() if exp.get("published_run") == run)
-
-
-def reproduction_comparisons():
-    """{our experiment: the experiment whose published table it is compared with}: every experiment of `scale`
-    with a published_run against its own, and every reproduction.against entry of that scale (entries of other
-    scales are skipped, as figures.ols's are)."""
-    ours = [e for e, exp in EXPERIMENTS.items() if exp["scale"] == config["scale"]]
-    compared = {e: e for e in ours if "published_run" in EXPERIMENTS[e]}
-    for experiment, run in config["reproduction"]["against"].items():
-        if experiment in ours:
-            compared[experiment] = _published_experiment(run)
-    return compared
-
-
-REPRODUCTION = reproduction_comparisons()
-
-
-def compared_table(wc):
-    """The published table that {experiment} is compared with. Its run is checked against the record once the
-    record is indexed, as the runs of the active experiments are (workflow_scripts/published_plan.py)."""
-    from workflow_scripts.published import unknown_names
-
-    theirs = REPRODUCTION[wc.experiment]
-    run = EXPERIMENTS[theirs]["published_run"]
-    problems = unknown_names(published_index(checkpoints, config, ACTIVE), [], {theirs: run}, [])
-    if problems:
-        raise ValueError(f"reproduction of {wc.experiment!r}: " + "; ".join(problems))
-    return f"results/published/tables/{theirs}.csv"
-
-
-def _setup(experiment):
-    """What an experiment's agents were trained with, for the summary's caveats."""
-    exp = EXPERIMENTS[experiment]
-    return {key: exp[key] for key in ("goal", "background", "world_dim", "timesteps", "ppo")} | {
-        "overrides": exp.get("overrides", {})}
-
-
-def comparison_info(experiment):
-    """What the summary says of one comparison: the published run, whether it is like-for-like (the run is the
-    experiment's own published_run) and both training setups."""
-    theirs = REPRODUCTION[experiment]
-    run = EXPERIMENTS[theirs]["published_run"]
-    return {"published_experiment": theirs, "run": run,
-            "like_for_like": EXPERIMENTS[experiment].get("published_run") == run,
-            "ours": _setup(experiment), "published": _setup(theirs)}
 
 
 rule reproduction_compare:
     input:
         ours="results/tables/{experiment}.csv",
-        published=compared_table,
-        code=job_code("reproduction_compare"),
+        published=lambda wc: RECORD.compared_table(wc.experiment, PLAN.reproduction[wc.experiment]),
+        code=INPUTS.job_code("reproduction_compare"),
     output:
         pairs=report("results/reproduction/{experiment}/pairs.csv", caption="../report/reproduction_pairs.rst",
                      category="{experiment}", subcategory="Reproduction", labels={"table": "pair verdicts"}),
@@ -75,7 +19,7 @@ rule reproduction_compare:
         alpha=config["reproduction"]["alpha"],
         min_effect=config["analysis"]["channel_min_effect"],
         outlier_alpha=config["analysis"]["outlier_alpha"],
-        code=code_version("reproduction_compare"),
+        code=INPUTS.code_version("reproduction_compare"),
     localrule: True
     log:
         "results/logs/reproduction/{experiment}/compare.log",
@@ -86,10 +30,10 @@ rule reproduction_compare:
 rule reproduction_figures:
     input:
         ours="results/tables/{experiment}.csv",
-        published=compared_table,
+        published=lambda wc: RECORD.compared_table(wc.experiment, PLAN.reproduction[wc.experiment]),
         pairs="results/reproduction/{experiment}/pairs.csv",
         claims="results/reproduction/{experiment}/claims.csv",
-        code=job_code("reproduction_figures"),
+        code=INPUTS.job_code("reproduction_figures"),
     output:
         preferences_png=report("figures/{experiment}/reproduction/preferences.png",
                                caption="../report/reproduction_preferences.rst", category="{experiment}",
@@ -104,9 +48,9 @@ rule reproduction_figures:
     params:
         margin=config["reproduction"]["margin"],
         alpha=config["reproduction"]["alpha"],
-        title=lambda wc: f"{wc.experiment} vs published {comparison_info(wc.experiment)['run']}",
+        title=lambda wc: f"{wc.experiment} vs published {PLAN.comparison_info(wc.experiment)['run']}",
         columns=config["figures"]["summary_columns"],
-        code=code_version("reproduction_figures"),
+        code=INPUTS.code_version("reproduction_figures"),
     localrule: True
     log:
         "results/logs/figures/{experiment}/reproduction.log",
@@ -116,21 +60,21 @@ rule reproduction_figures:
 
 rule reproduction_summary:
     input:
-        ours=[f"results/tables/{e}.csv" for e in REPRODUCTION],
-        published=[f"results/published/tables/{t}.csv" for t in REPRODUCTION.values()],
-        pairs=[f"{REPRODUCTION_DIR}/{e}/pairs.csv" for e in REPRODUCTION],
-        claims=[f"{REPRODUCTION_DIR}/{e}/claims.csv" for e in REPRODUCTION],
-        code=job_code("reproduction_summary"),
+        ours=[f"results/tables/{e}.csv" for e in PLAN.reproduction],
+        published=[f"results/published/tables/{t}.csv" for t in PLAN.reproduction.values()],
+        pairs=[f"{layout.REPRODUCTION_DIR}/{e}/pairs.csv" for e in PLAN.reproduction],
+        claims=[f"{layout.REPRODUCTION_DIR}/{e}/claims.csv" for e in PLAN.reproduction],
+        code=INPUTS.job_code("reproduction_summary"),
     output:
-        report(REPRODUCTION_SUMMARY, caption="../report/reproduction_summary.rst", category="Reproduction"),
+        report(layout.REPRODUCTION_SUMMARY, caption="../report/reproduction_summary.rst", category="Reproduction"),
     params:
-        experiments=list(REPRODUCTION),
-        comparisons=experiments.canonical({e: comparison_info(e) for e in REPRODUCTION}),
+        experiments=list(PLAN.reproduction),
+        comparisons=PLAN.comparisons(),
         margin=config["reproduction"]["margin"],
         alpha=config["reproduction"]["alpha"],
         # {experiment: its results of another identity kept with --touch}, which the summary names.
-        kept=lambda wc: {e: GUARD.kept_under(e) for e in REPRODUCTION},
-        code=code_version("reproduction_summary"),
+        kept=lambda wc: {e: GUARD.kept_under(e) for e in PLAN.reproduction},
+        code=INPUTS.code_version("reproduction_summary"),
     localrule: True
     log:
         "results/logs/reproduction/summary.log",

@@ -5,6 +5,7 @@ Each test edits the copy, asks for the plan and restores the edit, so the tests 
 """
 
 import contextlib
+import importlib
 import importlib.util
 import json
 import modulefinder
@@ -19,18 +20,18 @@ import pytest
 from PIL import Image
 
 from tests import tiny_workflow as tiny
+from workflow_scripts import code_deps
 
 # Every test here works on a complete run of the tiny workflow (minutes on 2 cores).
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def workflow(tmp_path_factory) -> dict:
-    """A copy of the workflow with the tiny configuration, run to completion; its complete plan."""
-    root = tiny.make_copy(tmp_path_factory.mktemp("tiny") / "workflow")
-    complete_plan = tiny.planned_jobs(root)
-    tiny.run_all(root)
-    return {"root": root, "complete_plan": complete_plan}
+def workflow(complete_tiny_run, tmp_path_factory) -> dict:
+    """A fresh copy of the workflow holding the session's complete run of the tiny configuration (conftest), and
+    the plan of that run."""
+    root = tiny.clone_with_results(complete_tiny_run["root"], tmp_path_factory.mktemp("tiny") / "workflow")
+    return {"root": root, "complete_plan": complete_tiny_run["complete_plan"]}
 
 
 @contextlib.contextmanager
@@ -359,19 +360,30 @@ def test_each_rule_declares_exactly_the_modules_its_script_imports(workflow):
 
 
 def test_editing_a_module_reruns_the_rules_whose_scripts_import_it(workflow):
-    """A statement added to a module: Snakemake plans the jobs of the rules whose scripts import it and what is
-    made from them, and nothing else; a module no job imports reruns nothing."""
+    """A statement added to a module changes the code fingerprint (a param) of exactly the rules whose scripts
+    import it: every module, computed as the rules compute it. And Snakemake plans the jobs of those rules and what
+    is made from them, and nothing else: a dry run for one module of each set of importing rules (about a dozen
+    sets, a module no job imports among them), where a dry run per module would take minutes."""
     root = workflow["root"]
     rule_graph = rules_made_from(root)
-    imports = {rule: _modulefinder_imports(root / "workflow_scripts" / "jobs" / f"{rule}.py")
-               for rule, _ in workflow["complete_plan"] if (root / "workflow_scripts" / "jobs" / f"{rule}.py").exists()}
+    scripts = {rule: root / "workflow_scripts" / "jobs" / f"{rule}.py" for rule, _ in workflow["complete_plan"]}
+    imports = {rule: _modulefinder_imports(script) for rule, script in scripts.items() if script.exists()}
+    before = _code_versions(root, imports)
+    representatives: dict[frozenset[str], Path] = {}
     for path in sorted((root / "workflow_scripts").rglob("*.py")):
         module = str(path.relative_to(root))
         # code_deps.py computes the fingerprints and is left out of them: a statement there that leaves every
         # fingerprint as it was reruns nothing, though the trainer imports it.
         expected = {rule for rule, found in imports.items() if module in found and module != CODE_DEPS}
         if module.startswith("workflow_scripts/jobs/") and path.stem in imports:
-            expected.add(path.stem)  # a rule's own script: Snakemake's code trigger
+            expected.add(path.stem)  # a rule's own script
+        with edited(path, path.read_text() + "\n_EDIT = 1\n"):
+            after = _code_versions(root, imports)
+        assert {rule for rule in imports if after[rule] != before[rule]} == expected, module
+        representatives.setdefault(frozenset(expected), path)
+    assert len(representatives) >= 10 and frozenset() in representatives
+    for expected, path in representatives.items():
+        module = str(path.relative_to(root))
         with edited(path, path.read_text() + "\n_EDIT = 1\n"):
             planned = {rule for rule, _ in tiny.planned_jobs(root)}
         # The engine's users are planned with it whenever it is to be built (they follow a checkpoint).
@@ -380,6 +392,12 @@ def test_editing_a_module_reruns_the_rules_whose_scripts_import_it(workflow):
         if module == CODE_DEPS:
             reachable = set()
         assert expected <= planned <= reachable, (module, planned - reachable, expected - planned)
+
+
+def _code_versions(root: Path, rules) -> dict[str, str]:
+    """{rule: code_version param} as the rules compute it now (code_deps.code_fingerprint, its caches fresh)."""
+    fresh = importlib.reload(code_deps)
+    return {rule: fresh.code_fingerprint(f"workflow_scripts/jobs/{rule}.py", str(root)) for rule in rules}
 
 
 CODE_DEPS = "workflow_scripts/code_deps.py"
@@ -421,8 +439,10 @@ def test_every_project_module_is_used_by_a_rule_or_when_parsing():
 # Imported by the Snakefile and rules/*.smk while the workflow is parsed, never by a job.
 PARSE_TIME_MODULES = {"workflow_scripts/config_check.py", "workflow_scripts/experiments.py",
                       "workflow_scripts/provenance.py", "workflow_scripts/code_deps.py", "workflow_scripts/guard.py",
-                      "workflow_scripts/snakemake_internals.py", "workflow_scripts/published_plan.py"}
-# For training code outside the workflow (README, "Gymnasium environments"); tests/test_gym.py covers it.
+                      "workflow_scripts/snakemake_internals.py", "workflow_scripts/published_plan.py",
+                      "workflow_scripts/layout.py", "workflow_scripts/plan.py", "workflow_scripts/rule_inputs.py",
+                      "workflow_scripts/targets.py"}
+# For training code outside the workflow (docs/gymnasium.md); tests/test_gym.py covers it.
 LIBRARY_MODULES = {"workflow_scripts/gym.py"}
 
 

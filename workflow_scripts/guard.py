@@ -28,7 +28,7 @@ FIGURES_ALL = "figures/all"
 
 class Guard:
     """The guard of one plan. `watch` gives it what the workflow makes, once the rule files have listed it;
-    `repair` runs from the inputs of every script rule (rules/common.smk, job_code), once."""
+    `repair` runs from the inputs of every script rule (workflow_scripts/rule_inputs.py, job_code), once."""
 
     def __init__(self, workflow: Any) -> None:
         self.workflow = workflow
