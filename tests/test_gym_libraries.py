@@ -147,7 +147,7 @@ def test_vector_observation_wrappers_take_the_next_step_env(engine, name):
 
 @pytest.mark.parametrize("name", list(WRAPPERS))
 def test_vector_observation_wrappers_refuse_same_step(engine, name):
-    """Why NEXT_STEP is the default: Gymnasium's vector observation wrappers take no same-step env (README table)."""
+    """Why NEXT_STEP is the default: Gymnasium's vector observation wrappers take no same-step env (docs/gymnasium.md, its table)."""
     envs = gymnasium.make_vec(DUEL, num_envs=2, autoreset_mode=AutoresetMode.SAME_STEP, engine=engine)
     with pytest.raises(ValueError, match="NEXT_STEP"):
         WRAPPERS[name][0](envs)

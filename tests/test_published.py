@@ -593,7 +593,7 @@ def test_a_corrected_record_file_is_picked_up_and_a_touch_is_not(workflow_run):
     assert row["preference"] == pytest.approx(hand_preference(flipped))
     assert row["preference"] != pytest.approx(hand_preference(tables[(agent, pair)]))
     # The refused run had left no unpacked.txt, which the stale-results guard remade: the listing is rewritten
-    # once more (README, "Results always match the configuration"), then there is nothing to do.
+    # once more (docs/workflow.md, "Results always match the configuration"), then there is nothing to do.
     assert snakemake("figures/all").returncode == 0
     assert "Nothing to be done" in (lambda r: r.stdout + r.stderr)(snakemake("figures/all", "--dry-run"))
 

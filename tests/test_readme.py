@@ -1,5 +1,5 @@
-"""Every Python example in the README runs as written, against a run of the demo experiment (trained here for
-one tiny PPO iteration, so that the paths it names exist). An example that needs the network or a GPU says so
+"""Every Python example in README.md and docs/*.md runs as written, against a run of the demo experiment (trained
+here for one tiny PPO iteration, so that the paths they name exist). An example that needs the network or a GPU says so
 by a marker on the line before it, `<!-- not run by the tests: <reason> -->`; no other example is skipped."""
 
 import os
@@ -35,13 +35,17 @@ def examples(text: str) -> list[tuple[int, str, str | None]]:
     return found
 
 
-README_EXAMPLES = examples((REPO / "README.md").read_text())
+# README.md and every page of docs/, by their path in the repository.
+DOCUMENTS = ["README.md", *sorted(str(p.relative_to(REPO)) for p in (REPO / "docs").glob("*.md"))]
+EXAMPLES = [(document, line, code, reason) for document in DOCUMENTS
+            for line, code, reason in examples((REPO / document).read_text())]
 
 
-def test_the_readme_has_examples_and_skips_only_what_needs_the_network_or_a_gpu():
-    assert len(README_EXAMPLES) >= 6
-    for line, _, reason in README_EXAMPLES:
-        assert reason is None or reason.startswith(ALLOWED_REASONS), f"README line {line}: {reason}"
+def test_the_docs_have_examples_and_skip_only_what_needs_the_network_or_a_gpu():
+    assert len(EXAMPLES) >= 8
+    assert len({document for document, *_ in EXAMPLES}) >= 5
+    for document, line, _, reason in EXAMPLES:
+        assert reason is None or reason.startswith(ALLOWED_REASONS), f"{document} line {line}: {reason}"
 
 
 def test_examples_are_found_with_their_markers():
@@ -52,7 +56,7 @@ def test_examples_are_found_with_their_markers():
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory) -> Path:
     """A copy of the workflow whose demo experiment is trained for one tiny iteration and evaluated on ten
-    levels: every file the README's examples name exists, as after the main job."""
+    levels: every file the examples name exists, as after the main job."""
     root = tiny.make_copy(tmp_path_factory.mktemp("readme") / "workflow")
     config = tiny.read_config(root)
     config["scale"] = "demo"
@@ -65,11 +69,12 @@ def demo_run(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("line, code", [(line, code) for line, code, reason in README_EXAMPLES if reason is None],
-                         ids=lambda v: f"line{v}" if isinstance(v, int) else "")
-def test_readme_example_runs_as_written(demo_run, line, code):
+@pytest.mark.parametrize("document, line, code",
+                         [(document, line, code) for document, line, code, reason in EXAMPLES if reason is None],
+                         ids=[f"{document}:{line}" for document, line, _, reason in EXAMPLES if reason is None])
+def test_example_runs_as_written(demo_run, document, line, code):
     env = {**tiny.venv_env(), "PYTHONPATH": str(demo_run), "MPLBACKEND": "Agg"}
     env.pop("MAZE_ENGINE_DIR", None)
     run = subprocess.run([sys.executable, "-c", code], cwd=demo_run, env=env, capture_output=True, text=True,
                          timeout=600)
-    assert run.returncode == 0, f"README line {line}:\n{code}\n{run.stderr[-3000:]}"
+    assert run.returncode == 0, f"{document} line {line}:\n{code}\n{run.stderr[-3000:]}"

@@ -180,7 +180,7 @@ def _engine_or_memory_error(num_envs: int, game: str, colours: Mapping[str, Sequ
 class MazeGymEnv(gymnasium.Env[np.ndarray, np.int64]):
     """One maze game as a Gymnasium env: uint8 frames [64, 64, 3], Discrete(15) actions.
 
-    Keywords are the engine's options (README, "The engine"): obj1/obj2 (duel; they may be the same object, as
+    Keywords are the engine's options (docs/engine.md): obj1/obj2 (duel; they may be the same object, as
     in the paper's control pairs that measure the agent's bias towards a position), goal (single), background,
     world_dim (not procgen_maze), colours, num_levels, start_level, level_seeds (one level, as a one-element
     list); engine is the folder holding libmaze.so (default: MazeEnv's).

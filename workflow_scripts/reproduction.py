@@ -1,5 +1,5 @@
 """Did it reproduce? Our agents against the published ones, pair by pair and claim by claim, each as a verdict
-with its uncertainty: `reproduced`, `differs` or `inconclusive` (README, "Did it reproduce?").
+with its uncertainty: `reproduced`, `differs` or `inconclusive` (docs/reproduction.md).
 
 The unit is the agent (a seed), not the level: the populations compared are the agents' preferences (timeouts
 excluded; agents that decided no episode are left out and counted) and mean episode lengths. Agents on the
@@ -631,5 +631,5 @@ def summary_markdown(sections: Sequence[str], margin: float, alpha: float) -> st
             f"the {100 * (1 - 2 * alpha):g}% interval lies inside ±{margin} (two one-sided tests). "
             f"**Inconclusive** otherwise, with the reason. A claim's rows are read within their family "
             f"(Holm): the chance of any false *differs* among them is at most {alpha}. The unit is the agent (a "
-            f"seed); blacklisted agents are left out (README, \"Did it reproduce?\").", ""]
+            f"seed); blacklisted agents are left out (docs/reproduction.md).", ""]
     return "\n".join(head) + "\n" + "\n".join(sections)
