@@ -1,4 +1,5 @@
-"""Shared fixtures: the engine built through the workflow, and the optional ../shared spec material."""
+"""Shared fixtures: the engine built through the workflow, one complete run of the tiny workflow, and the optional
+../shared spec material."""
 
 import importlib.util
 import os
@@ -26,6 +27,19 @@ def engine() -> Path:
     if run.returncode != 0:
         pytest.fail(f"building the engine failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
     return REPO / "results" / "engine"
+
+
+@pytest.fixture(scope="session")
+def complete_tiny_run(tmp_path_factory) -> dict:
+    """One complete run of the tiny workflow (tests/config/tiny.yaml) per session: its folder, the plan a fresh copy
+    had before it, and the run's console. Tests change copies of it (tiny_workflow.clone_with_results), never it,
+    so the suite pays for the run once (about two minutes on 2 cores)."""
+    from tests import tiny_workflow as tiny
+
+    root = tiny.make_copy(tmp_path_factory.mktemp("complete-tiny-run") / "workflow")
+    complete_plan = tiny.planned_jobs(root)
+    first = tiny.run_all(root)
+    return {"root": root, "complete_plan": complete_plan, "console": first.stdout + first.stderr}
 
 
 def _asset_names() -> list[str]:

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def workflow(tmp_path_factory) -> dict:
-    root = tiny.make_copy(tmp_path_factory.mktemp("stale") / "workflow")
-    first = tiny.run_all(root)
-    return {"root": root, "tables": tables(root), "console": first.stdout + first.stderr}
+def workflow(complete_tiny_run, tmp_path_factory) -> dict:
+    """A fresh copy of the workflow holding the session's complete run of the tiny configuration (conftest)."""
+    root = tiny.clone_with_results(complete_tiny_run["root"], tmp_path_factory.mktemp("stale") / "workflow")
+    return {"root": root, "tables": tables(root), "console": complete_tiny_run["console"]}
 
 
 def tables(root: Path) -> dict[str, bytes]:

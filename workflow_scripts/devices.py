@@ -8,6 +8,8 @@ the same seed give identical weights.
 """
 
 import contextlib
+import ctypes
+import ctypes.util
 import logging
 import os
 from collections.abc import Iterator
@@ -46,12 +48,25 @@ def cpu_flags(cpuinfo: str | os.PathLike[str] = "/proc/cpuinfo") -> frozenset[st
     return frozenset()
 
 
+# oneDNN's instruction-set ceilings (ONEDNN_MAX_CPU_ISA) below AVX-512 BF16: under them its bfloat16
+# convolutions are emulated whatever the CPU has.
+ONEDNN_ISAS_WITHOUT_BF16 = frozenset({"SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE",
+                                      "AVX512_CORE_VNNI"})
+
+
+def cpu_kernels_allow_bf16() -> bool:
+    """False where ATEN_CPU_CAPABILITY or ONEDNN_MAX_CPU_ISA hold torch's kernels below AVX-512: a CPU with
+    bfloat16 instructions then runs as an AVX2-only one would (benchmarks/avx2_training.py)."""
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "ALL").strip().upper()
+    return torch.backends.cpu.get_cpu_capability().startswith("AVX512") and isa not in ONEDNN_ISAS_WITHOUT_BF16
+
+
 def native_bf16(device: torch.device) -> bool:
     """Whether the device computes bfloat16 natively: CUDA GPUs of compute capability 8.0 or later, CPUs with
-    AVX-512 BF16 or AMX."""
+    AVX-512 BF16 or AMX whose kernels are not held below AVX-512."""
     if device.type == "cuda":
         return torch.cuda.get_device_capability(device) >= (8, 0)
-    return bool(CPU_BF16_FLAGS & cpu_flags())
+    return bool(CPU_BF16_FLAGS & cpu_flags()) and cpu_kernels_allow_bf16()
 
 
 def resolve_bf16(setting: bool | str, device: torch.device) -> bool:
@@ -82,9 +97,27 @@ def resolve_device(device: str, gpu_requested: bool = False) -> torch.device:
     return resolved
 
 
+# glibc's mallopt parameters (malloc.h).
+M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
+
+
+def keep_freed_memory() -> bool:
+    """Make glibc keep freed memory for reuse instead of handing it back to the kernel; False where the C
+    library has no mallopt (macOS, musl). By default every block over 32 MiB (a 512-frame minibatch's
+    activations are up to 128 MiB) is mapped on allocation and unmapped on free, so each update step faults
+    in some 300,000 fresh zeroed pages: keeping them makes the demo's training 1.2-1.3x faster on 2 cores
+    (BENCHMARKS.md, "Training on AVX2"). The process then holds its peak memory, which a training job reaches every step."""
+    name = ctypes.util.find_library("c")
+    mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
+    if mallopt is None:
+        return False
+    return bool(mallopt(M_MMAP_MAX, 0)) and bool(mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
+
+
 def set_numerics(threads: int) -> None:
-    """CPU threads, IEEE float32 (no TF32) and deterministic algorithms, on every device."""
+    """CPU threads, IEEE float32 (no TF32), deterministic algorithms and the allocator, on every device."""
     torch.set_num_threads(threads)
+    keep_freed_memory()
     # Read by cuBLAS when its first handle is made: deterministic matmuls need a fixed workspace.
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.backends.cudnn.conv.fp32_precision = "ieee"
