@@ -164,7 +164,7 @@ rule object_icon:
         unpack(INPUTS.engine_inputs),
         code=INPUTS.job_code("object_icon"),
     output:
-        expand("figures/icons/{background}/{{object}}.png", background=layout.ICON_BACKGROUNDS),
+        [layout.icon_file(background, "{object}") for background in layout.ICON_BACKGROUNDS],
     params:
         backgrounds=layout.ICON_BACKGROUNDS,
         colours=lambda wc: PLAN.colours_of(wc.object),

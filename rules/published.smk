@@ -9,7 +9,7 @@ checkpoint download_published:
     input:
         code=INPUTS.job_code("download_published"),
     output:
-        f"{PLAN.published_dir}/fetched.md5",
+        layout.fetched_list(PLAN.published_dir),
     params:
         record=config["published"]["record"],
         folder=PLAN.published_dir,
@@ -35,7 +35,7 @@ rule unpack_published:
         RECORD.fetched,
         code=INPUTS.job_code("unpack_published"),
     output:
-        f"{PLAN.published_dir}/unpacked.txt",
+        layout.unpacked_marker(PLAN.published_dir),
     params:
         folder=PLAN.published_dir,
         record=RECORD.content,
@@ -50,7 +50,7 @@ rule unpack_published:
 # A checkpoint: which published agents exist is known only once the record is unpacked.
 checkpoint index_published:
     input:
-        f"{PLAN.published_dir}/unpacked.txt",
+        layout.unpacked_marker(PLAN.published_dir),
         code=INPUTS.job_code("index_published"),
     output:
         layout.PUBLISHED_INDEX,

@@ -54,6 +54,21 @@ def published_dir(record: int | str) -> str:
     return f"resources/zenodo/{record}"
 
 
+def fetched_list(folder: str) -> str:
+    """The md5 list of the record's files fetched into `folder` (checkpoint download_published)."""
+    return f"{folder}/fetched.md5"
+
+
+def unpacked_marker(folder: str) -> str:
+    """What unpack_published writes once every fetched archive in `folder` is unpacked."""
+    return f"{folder}/unpacked.txt"
+
+
+def published_chain(folder: str) -> list[str]:
+    """The record's chain, in the order it is made: fetched, unpacked, indexed."""
+    return [fetched_list(folder), unpacked_marker(folder), PUBLISHED_INDEX]
+
+
 def table_path(tables: str, experiment: str, pair: str | None = None) -> str:
     """An experiment's table under `tables` (OUR_TABLES or PUBLISHED_TABLES), or one pair's."""
     return f"{tables}/{experiment}.csv" if pair is None else f"{tables}/{experiment}/{pair}.csv"
@@ -67,4 +82,4 @@ def outlier_table(experiment: str, pair: str | None = None) -> str:
 
 def icon_file(background: str, obj: str) -> str:
     """The icon that rule object_icon draws of an object on a background."""
-    return f"figures/icons/{background}/{obj}.png"
+    return f"{ICON_SHEET}/{background}/{obj}.png"

@@ -33,6 +33,8 @@ class RuleInputs:
         # Relative to the working directory, as the rules name them.
         self.engine_sources = sorted(glob.glob("cpp/*.cpp"))
         self.engine_headers = sorted(glob.glob("cpp/*.h"))
+        # The files whose meaning is the engine's: both fingerprints below read them.
+        self.engine_code = [*self.engine_sources, *self.engine_headers, libenv_header()]
         # The artwork is read from the installed procgen package: by content, wherever the venv lies.
         assets = procgen_assets_dir()
         self.artwork_version = files_fingerprint([assets / rel for rel in [*SPRITES.values(), *BACKGROUNDS]], assets)
@@ -40,8 +42,7 @@ class RuleInputs:
         # and the code that converts it. Not the compiler: the engine is bit-exact by construction, so moving a
         # finished run to a machine with another g++ rebuilds the library without rerunning what used it.
         self.engine_version = combine(
-            cpp_fingerprint([*self.engine_sources, *self.engine_headers, libenv_header()],
-                            config["engine"]["cxxflags"]),
+            cpp_fingerprint(self.engine_code, config["engine"]["cxxflags"]),
             self.artwork_version,
             self.code_version("prepare_assets"),
         )
@@ -66,8 +67,7 @@ class RuleInputs:
     def compiler_build(self, wildcards: Any) -> str:
         """A params function of compile_engine: the sources and libenv.h by meaning, and the compiler by its
         version, so that a new g++ rebuilds the library."""
-        return cpp_fingerprint([*self.engine_sources, *self.engine_headers, libenv_header()],
-                               [compiler_identity(self.cxx)])
+        return cpp_fingerprint(self.engine_code, [compiler_identity(self.cxx)])
 
     def engine_inputs(self, wildcards: Any) -> dict[str, Any]:
         """The inputs of a job that loads the engine (`unpack(INPUTS.engine_inputs)`), which also takes

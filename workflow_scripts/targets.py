@@ -98,7 +98,7 @@ class Targets:
         if not self.config["reproduction"]["in_figures_all"]:
             return []
         plan = self.plan
-        products = [f"{plan.published_dir}/fetched.md5", f"{plan.published_dir}/unpacked.txt", layout.PUBLISHED_INDEX]
+        products = layout.published_chain(plan.published_dir)
         for ours, theirs in plan.reproduction.items():
             for tables, experiment in ((layout.OUR_TABLES, ours), (layout.PUBLISHED_TABLES, theirs)):
                 products += [layout.table_path(tables, experiment),
@@ -146,8 +146,7 @@ class Targets:
         if plan.source == "zenodo":
             # The record's chain: a failed unpack (a file that no longer matches record.md5) leaves no
             # unpacked.txt while the index made from it stays.
-            products += [f"{plan.published_dir}/fetched.md5", f"{plan.published_dir}/unpacked.txt",
-                         layout.PUBLISHED_INDEX]
+            products += layout.published_chain(plan.published_dir)
         if plan.source == "local":
             for e, s in plan.agents:
                 products += [layout.final_checkpoint(e, s), layout.run_file(e, s, "log.csv"),
