@@ -9,7 +9,8 @@ main job's time projected for the 2-core machines where it was measured (the rat
 
 Usage: .venv/bin/python benchmarks/avx2_training.py [--baseline COMMIT] [--ppo demo] [--iterations 4]
        [--rounds 3] [--isa avx2 native] [--set key=value ...]
-The engine must be built (results/engine, or $MAZE_ENGINE_DIR): `.venv/bin/snakemake --cores 2 results/engine/engine.json`.
+The engine must be built (results/engine, or $MAZE_ENGINE_DIR):
+`.venv/bin/snakemake --cores 2 results/engine/engine.json`.
 """
 
 import argparse

@@ -141,8 +141,8 @@ def allowed(node: dict[str, Any]) -> str:
     said = []
     if "enum" in node:
         said.append(", ".join(_code(v) for v in node["enum"]))
-    bounds = [f"{sign} {node[key]:,}" for key, sign in
-              (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")) if key in node]
+    signs = (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<"))
+    bounds = [f"{sign} {node[key]:,}" for key, sign in signs if key in node]
     if bounds:
         said.append(", ".join(bounds))
     if node.get("not") == {"multipleOf": 2}:

@@ -106,7 +106,8 @@ def keep_freed_memory() -> bool:
     library has no mallopt (macOS, musl). By default every block over 32 MiB (a 512-frame minibatch's
     activations are up to 128 MiB) is mapped on allocation and unmapped on free, so each update step faults
     in some 300,000 fresh zeroed pages: keeping them makes the demo's training 1.2-1.3x faster on 2 cores
-    (BENCHMARKS.md, "Training on AVX2"). The process then holds its peak memory, which a training job reaches every step."""
+    (BENCHMARKS.md, "Training on AVX2"). The process then holds its peak memory, which a training job reaches
+    every step."""
     name = ctypes.util.find_library("c")
     mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
     if mallopt is None:
