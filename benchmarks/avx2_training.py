@@ -1,11 +1,12 @@
-"""The demo's training speed with AVX2 kernels and with the CPU's own, this tree's code against a baseline commit.
+"""The demo's training speed with AVX2 kernels and with the CPU's own, this tree against a baseline commit.
 
 For each kernel setting (`avx2`: ATEN_CPU_CAPABILITY=avx2 and ONEDNN_MAX_CPU_ISA=AVX2, as an AVX2-only CPU
 would run; `native`: neither) and each round, the baseline's code and this tree's each train two agents side
 by side (seeds 0 and 1, one process and one torch thread each, as the main job runs them on 2 cores) for a
-few PPO iterations of a PPO set. The runs take turns, so that a change in the machine's load hits both alike.
-Prints steps/s per agent, the ratio of this tree to the baseline, the kernels each run reports using, and the
-main job's time projected for the 2-core machines where it was measured (the ratio applied to their training).
+few PPO iterations of the PPO set as each one's config.yaml has it. The runs take turns, so that a change in the
+machine's load hits both alike. Prints steps/s per agent, the ratio of this tree to the baseline, the kernels each
+run reports using, and the main job's time projected for the 2-core machines where it was measured: their
+training scaled by the demo's steps (this tree's over the baseline's) and divided by the speed ratio.
 
 Usage: .venv/bin/python benchmarks/avx2_training.py [--baseline COMMIT] [--ppo demo] [--iterations 4]
        [--rounds 3] [--isa avx2 native] [--set key=value ...]
@@ -79,6 +80,23 @@ def child_env(tree: Path, isa: str) -> dict[str, str]:
     return env
 
 
+def tree_config(tree: Path) -> dict:
+    return yaml.safe_load((tree / "config.yaml").read_text())
+
+
+def ppo_values(tree: Path, ppo: str, overrides: dict) -> dict:
+    """A tree's own PPO set, one torch thread and inline envs per agent (as the main job runs the demo), `overrides`."""
+    return tree_config(tree)["ppo"][ppo] | {"torch_threads": 1, "env_threads": 0} | overrides
+
+
+def demo_steps(tree: Path, ppo: str) -> int:
+    """The steps each agent of the tree's demo-scale experiments on the PPO set trains (whole iterations)."""
+    config = tree_config(tree)
+    batch = config["ppo"][ppo]["n_envs"] * config["ppo"][ppo]["n_steps"]
+    return max(-(-exp["timesteps"] // batch) * batch for exp in config["experiments"].values()
+               if exp["ppo"] == ppo and exp["scale"] == "demo")
+
+
 def onednn_isa(isa: str) -> str:
     """The instruction set oneDNN reports under a kernel setting, or a note that it said none."""
     env = child_env(REPO, isa) | {"ONEDNN_VERBOSE": "1"}
@@ -120,18 +138,20 @@ def main() -> None:
                         help="other PPO-set values, YAML-parsed, e.g. epochs=2")
     args = parser.parse_args()
 
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    values = config["ppo"][args.ppo] | {"torch_threads": 1, "env_threads": 0}
-    values.update({k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)})
+    overrides = {k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)}
     engine = Path(os.environ.get("MAZE_ENGINE_DIR", REPO / "results" / "engine"))
     if not (engine / "libmaze.so").is_file():
         sys.exit(f"no engine in {engine}: build it first (.venv/bin/snakemake --cores 2 results/engine/engine.json)")
 
     print(f"{time.strftime('%Y-%m-%d')}  {platform.processor() or platform.machine()}  {os.cpu_count()} CPUs  "
           f"python {platform.python_version()}")
-    print(f"ppo={args.ppo} {json.dumps(values)}; {args.iterations} timed iterations per run, {args.rounds} rounds")
     with tempfile.TemporaryDirectory() as tmp:
         trees = {f"baseline {args.baseline}": extract(args.baseline, Path(tmp)), "this tree": REPO}
+        values = {name: ppo_values(tree, args.ppo, overrides) for name, tree in trees.items()}
+        steps = {name: demo_steps(tree, args.ppo) for name, tree in trees.items()}
+        for name in trees:
+            print(f"{name}: ppo={args.ppo} {json.dumps(values[name])}; the demo trains {steps[name]:,} steps")
+        print(f"{args.iterations} timed iterations per run, {args.rounds} rounds")
         speeds: dict[tuple[str, str], list[float]] = {(isa, name): [] for isa in args.isa for name in trees}
         for isa in args.isa:
             print(f"{isa}: oneDNN reports isa {onednn_isa(isa)!r}", flush=True)
@@ -140,15 +160,16 @@ def main() -> None:
                 # ABBA order: neither tree always runs first.
                 order = list(trees) if round_ % 2 == 0 else list(trees)[::-1]
                 for name in order:
-                    runs = side_by_side(trees[name], isa, values | as_chosen_under(isa, values), args.iterations)
+                    chosen = values[name] | as_chosen_under(isa, values[name])
+                    runs = side_by_side(trees[name], isa, chosen, args.iterations)
                     per_agent = statistics.mean(r["steps_per_s"] for r in runs)
                     speeds[(isa, name)].append(per_agent)
                     print(f"round {round_ + 1}  {isa:6}  {name:20}  {per_agent:7.1f} steps/s per agent  "
                           f"(aten {runs[0]['aten']}, bf16 {runs[0]['bf16']})", flush=True)
 
-    print("\n| kernels | code | steps/s per agent here (two side by side) | this tree / baseline | "
+    print("\n| kernels | code | steps/s per agent here (two side by side) | this tree / baseline | demo steps | "
           "main job on the reference machine, projected |")
-    print("|---|---|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|")
     for isa in args.isa:
         base = speeds[(isa, f"baseline {args.baseline}")]
         machine, total, training = REFERENCE[isa]
@@ -156,11 +177,13 @@ def main() -> None:
             ratios = [new / old for new, old in zip(speeds[(isa, name)], base)]
             ratio = statistics.median(ratios)
             spread = f" ({min(ratios):.2f}-{max(ratios):.2f})" if name == "this tree" else ""
+            share = steps[name] / steps[f"baseline {args.baseline}"]
             print(f"| {isa} | {name} | {statistics.median(speeds[(isa, name)]):.1f} | {ratio:.2f}{spread} | "
-                  f"{total - training + training / ratio:.1f} min |")
+                  f"{steps[name]:,} | {total - training + training * share / ratio:.1f} min |")
     print("\nReference machines (2 cores, main job from a fresh clone, BENCHMARKS.md 2026-12-02): " + "; ".join(
         f"{isa}: {machine}, {total:.1f} min of which training {training:.1f}" for isa, (machine, total, training)
-        in REFERENCE.items()) + ". Projected: the training divided by the median ratio, the rest as measured there.")
+        in REFERENCE.items()) + ". Projected: the training times the demo's steps over the baseline's, divided by the median "
+        "speed ratio; the rest as measured there (its main job trained the baseline's steps).")
 
 
 if __name__ == "__main__":

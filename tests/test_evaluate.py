@@ -59,10 +59,14 @@ def test_batched_and_per_level_loop_agree(engine):
     torch.manual_seed(0)
     policy = new_policy()
     levels = list(range(100_000, 100_024))
-    batched = run_episodes(policy, "duel", levels, seed=3, obj1="green_line_diag", obj2="blue_gem", max_batch=7)
-    one_by_one = run_episodes_one_by_one(policy, "duel", levels, seed=3, obj1="green_line_diag", obj2="blue_gem")
+    # 3x3 mazes: an untrained policy's random walks end there in tens of steps instead of hundreds, and the loop
+    # plays one frame per policy call.
+    kwargs = dict(seed=3, obj1="green_line_diag", obj2="blue_gem", world_dim=3)
+    batched = run_episodes(policy, "duel", levels, max_batch=7, **kwargs)
+    one_by_one = run_episodes_one_by_one(policy, "duel", levels, **kwargs)
     pd.testing.assert_frame_equal(batched, one_by_one)
     assert batched.steps.nunique() > 5  # an untrained policy wanders: many different lengths
+    assert set(batched.reward) == {10.0, -10.0}
 
 
 def test_rerun_is_identical_and_seed_matters(engine, tmp_path):

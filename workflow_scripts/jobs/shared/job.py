@@ -10,7 +10,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from workflow_scripts.devices import device_setup
 from workflow_scripts.identity import write_record
 from workflow_scripts.logs import FORMAT, ConsoleFormat, for_console
 
@@ -53,6 +52,10 @@ def configure_logging(snakemake: Any, name: str | None = None) -> logging.Logger
 
 def job_device(snakemake, bf16: bool | str) -> contextlib.AbstractContextManager:
     """The device of a job that plays an agent (`params.device`), set up with the job's threads and GPU."""
+    # Imported here: every job imports this module, and importing torch costs most jobs (tables, analyses,
+    # figures, the engine) over a second each of a run's start-up.
+    from workflow_scripts.devices import device_setup
+
     return device_setup(snakemake.params.device, snakemake.threads, bf16, getattr(snakemake.resources, "gpu", 0) > 0,
                         getattr(snakemake.resources, "agents_per_gpu", 1))
 

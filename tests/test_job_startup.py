@@ -1,0 +1,37 @@
+"""Jobs that never play an agent start without importing torch: most of a run's jobs (tables, analyses, figures,
+icons, the engine) are short, and torch's import was over a second of each one's start-up."""
+
+import ast
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+JOBS = REPO / "workflow_scripts" / "jobs"
+# Entry scripts that load a network or train one: torch is their work.
+PLAY_AGENTS = {"agent_gif", "evaluate_agent", "evaluate_published_agent", "illustration", "published_agent_gif",
+               "train_agent", "training_capability", "vector_field", "vector_field_difference"}
+
+
+def module_imports(script) -> str:
+    """The script's module-level import statements, as code (the rest needs the `snakemake` object)."""
+    tree = ast.parse(script.read_text())
+    return "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
+def imports_torch(code: str) -> bool:
+    run = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint('torch' in sys.modules)"], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    return run.stdout.strip() == "True"
+
+
+def test_jobs_that_play_no_agent_do_not_import_torch():
+    scripts = {path.stem: path for path in JOBS.glob("*.py") if path.stem != "__init__"}
+    assert PLAY_AGENTS <= set(scripts), PLAY_AGENTS - set(scripts)
+    others = sorted(set(scripts) - PLAY_AGENTS)
+    assert len(others) >= 20
+    # One process for all of them; only when it fails, one per script to name the culprits.
+    if imports_torch("\n".join(module_imports(scripts[name]) for name in others)):
+        culprits = [name for name in others if imports_torch(module_imports(scripts[name]))]
+        raise AssertionError(f"these entry scripts import torch at start-up: {culprits}")
+    assert imports_torch(module_imports(scripts["train_agent"]))  # the check sees torch where it is imported
