@@ -81,6 +81,7 @@ def child_env(tree: Path, isa: str) -> dict[str, str]:
 
 
 def tree_config(tree: Path) -> dict:
+    """A tree's config.yaml."""
     return yaml.safe_load((tree / "config.yaml").read_text())
 
 
@@ -182,8 +183,8 @@ def main() -> None:
                   f"{steps[name]:,} | {total - training + training * share / ratio:.1f} min |")
     print("\nReference machines (2 cores, main job from a fresh clone, BENCHMARKS.md 2026-12-02): " + "; ".join(
         f"{isa}: {machine}, {total:.1f} min of which training {training:.1f}" for isa, (machine, total, training)
-        in REFERENCE.items()) + ". Projected: the training times the demo's steps over the baseline's, divided by the median "
-        "speed ratio; the rest as measured there (its main job trained the baseline's steps).")
+        in REFERENCE.items()) + ". Projected: the training times the demo's steps over the baseline's, divided by "
+        "the median speed ratio; the rest as measured there (its main job trained the baseline's steps).")
 
 
 if __name__ == "__main__":
