@@ -15,6 +15,7 @@ OUT keeps each agent's run folder and result; a rerun skips the agents it alread
 """
 
 import argparse
+import copy
 import json
 import os
 import platform
@@ -28,12 +29,14 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from avx2_training import ISA_ENV, REPO, child_env
+
 sys.path.insert(0, str(REPO))
 from workflow_scripts.experiments import train_config  # noqa: E402  (the checkout's, without installing it)
+from workflow_scripts.train_config import TrainConfig  # noqa: E402
 
 EXPERIMENT = "demo-maze-5x5"
-ISA_ENV = {"avx2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}, "native": {}}
+CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 
 # {name: (timesteps, values laid over config.yaml's `demo` PPO set)}. `former` is the demo's set before issue 34,
 # against which the cost is counted; `e3-mb8-lr1e-3-82k` the one chosen.
@@ -69,7 +72,7 @@ print(json.dumps({"train_s": seconds, "capability": float(steps.mean()), "median
 
 def candidate_values(name: str, seed: int) -> dict[str, Any]:
     """The TrainConfig values of one candidate's agent: config.yaml's demo experiment with the candidate's changes."""
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config = copy.deepcopy(CONFIG)
     timesteps, changes = CANDIDATES[name]
     config["ppo"]["demo"].update(changes)
     config["experiments"][EXPERIMENT]["timesteps"] = timesteps
@@ -80,8 +83,7 @@ def cost(values: dict[str, Any], former: dict[str, Any]) -> float:
     """Network passes per agent relative to `former`: 1 forward pass per step in the rollout, 3 per sample and epoch,
     over the steps a run takes (whole iterations)."""
     def passes(v: dict[str, Any]) -> float:
-        batch = v["n_envs"] * v["n_steps"]
-        return -(-v["timesteps"] // batch) * batch * (1 + 3 * v["epochs"])
+        return TrainConfig(**v).final_timesteps() * (1 + 3 * v["epochs"])
     return passes(values) / passes(former)
 
 
@@ -91,11 +93,8 @@ def run_agent(out: Path, name: str, seed: int, isa: str) -> dict[str, Any]:
     if result_path.exists():
         return json.loads(result_path.read_text())
     values = candidate_values(name, seed)
-    env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")}
-    env.update(ISA_ENV[isa], PYTHONPATH=str(REPO))
-    env.setdefault("MAZE_ENGINE_DIR", str(REPO / "results" / "engine"))
     run = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(values), str(out / name / f"seed_{seed}")],
-                         env=env, capture_output=True, text=True)
+                         env=child_env(REPO, isa), capture_output=True, text=True)
     if run.returncode:
         raise RuntimeError(f"{name} seed {seed} failed:\n{run.stderr[-3000:]}")
     result = {"candidate": name, "seed": seed, "isa": isa, "bf16": values["bf16"],
@@ -111,7 +110,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--candidates", nargs="+", default=[n for n in CANDIDATES if n != "former"],
-                        choices=list(CANDIDATES), help="default: all but the former set (its agents are the main job's)")
+                        choices=list(CANDIDATES),
+                        help="default: all but the former set (its agents are the main job's)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--isa", choices=list(ISA_ENV), default="native")
     parser.add_argument("--parallel", type=int, default=2, help="agents trained at once (the main job: 2)")
@@ -136,9 +136,9 @@ def main() -> None:
         capability = " / ".join(format(r["capability"], ".2f") for r in rows)
         timeouts = " / ".join(str(r["timeouts"]) for r in rows)
         seconds = " / ".join(format(r["train_s"], ".0f") for r in rows)
-        batch = values["n_envs"] * values["n_steps"]
-        print(f"| {label} | {-(-values['timesteps'] // batch) * batch:,} | {cost(values, former):.2f} | {capability} "
+        print(f"| {label} | {TrainConfig(**values).final_timesteps():,} | {cost(values, former):.2f} | {capability} "
               f"(mean {statistics.mean(r['capability'] for r in rows):.2f}) | {timeouts} | {seconds} |")
+
 
 if __name__ == "__main__":
     main()
