@@ -48,6 +48,9 @@ CANDIDATES: dict[str, tuple[int, dict[str, Any]]] = {
     "e3-mb8-lr1e-3-61k": (61_440, {"epochs": 3, "minibatches": 8, "learning_rate": 1.0e-3}),
     "e3-mb8-lr1e-3-82k": (81_920, {"epochs": 3, "minibatches": 8, "learning_rate": 1.0e-3}),
     "e3-mb8-lr1e-3-82k-float32": (81_920, {"epochs": 3, "minibatches": 8, "learning_rate": 1.0e-3, "bf16": False}),
+    # Half the samples, as many Adam steps as the chosen set: minibatches of 128, from 32 envs or from 16.
+    "e3-mb16-lr1e-3-41k": (40_960, {"epochs": 3, "minibatches": 16, "learning_rate": 1.0e-3}),
+    "env16-e3-mb8-lr1e-3-41k": (40_960, {"n_envs": 16, "epochs": 3, "minibatches": 8, "learning_rate": 1.0e-3}),
 }
 
 DRIVER = """
@@ -131,8 +134,9 @@ def main() -> None:
     for name in args.candidates:
         values = candidate_values(name, 0)
         rows = sorted((r for r in results if r["candidate"] == name), key=lambda r: r["seed"])
+        envs = "" if values["n_envs"] == CONFIG["ppo"]["demo"]["n_envs"] else f", {values['n_envs']} envs"
         label = (f"{values['epochs']} x {values['minibatches']}, {values['learning_rate']:g}"
-                 f"{', float32' if values['bf16'] is False else ''}")
+                 f"{', float32' if values['bf16'] is False else ''}{envs}")
         capability = " / ".join(format(r["capability"], ".2f") for r in rows)
         timeouts = " / ".join(str(r["timeouts"]) for r in rows)
         seconds = " / ".join(format(r["train_s"], ".0f") for r in rows)

@@ -1,13 +1,15 @@
 """Shared fixtures: the engine built through the workflow, one complete run of the tiny workflow, and the optional
-../shared spec material."""
+../shared spec material; and the suite's layout on pytest-xdist's workers (pyproject.toml's addopts)."""
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("MAZE_SHARED_DIR", REPO.parent / "shared"))
@@ -15,15 +17,40 @@ CONFORMANCE = SHARED / "conformance"
 REFERENCE_MODEL = SHARED / "spec" / "reference_model.py"
 
 
+MAX_WORKERS = 4
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto`: a worker per core, at most MAX_WORKERS, since a workflow test runs Snakemake on 2 cores itself and
+    every worker holds its own torch."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Modules with slow tests first, each module's order and the rest's kept: xdist hands out whole modules in this
+    order (`--dist loadfile --no-loadscope-reorder`), so the long ones start early and the short ones fill the gaps,
+    rather than one worker finishing a workflow module alone at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
+def _shared_folder(tmp_path_factory) -> Path:
+    """A folder that all workers of this pytest run share (the run's own base folder when there are none)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+
+
 @pytest.fixture(scope="session")
-def engine() -> Path:
+def engine(tmp_path_factory) -> Path:
     """Builds the engine with the workflow's own rules (a no-op when up to date) and returns its folder."""
     if "MAZE_ENGINE_DIR" in os.environ:
         return Path(os.environ["MAZE_ENGINE_DIR"])
     targets = ["results/engine/libmaze.so", "results/engine/engine.json",
                *[f"results/engine/assets/{n}.pam" for n in _asset_names()]]
-    run = subprocess.run([sys.executable, "-m", "snakemake", *targets, "--cores", "2"], cwd=REPO,
-                         capture_output=True, text=True)
+    # One worker at a time: Snakemake locks the checkout, so a second build beside the first would fail.
+    with FileLock(_shared_folder(tmp_path_factory) / "engine.lock"):
+        run = subprocess.run([sys.executable, "-m", "snakemake", *targets, "--cores", "2"], cwd=REPO,
+                             capture_output=True, text=True)
     if run.returncode != 0:
         pytest.fail(f"building the engine failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
     return REPO / "results" / "engine"
@@ -36,10 +63,20 @@ def complete_tiny_run(tmp_path_factory) -> dict:
     so the suite pays for the run once (about two minutes on 2 cores)."""
     from tests import tiny_workflow as tiny
 
-    root = tiny.make_copy(tmp_path_factory.mktemp("complete-tiny-run") / "workflow")
-    complete_plan = tiny.planned_jobs(root)
-    first = tiny.run_all(root)
-    return {"root": root, "complete_plan": complete_plan, "console": first.stdout + first.stderr}
+    # The first worker to ask makes it; the others wait for it and read its record.
+    folder = _shared_folder(tmp_path_factory) / "complete-tiny-run"
+    record = folder / "run.json"
+    with FileLock(folder.with_suffix(".lock")):
+        if not record.exists():
+            root = tiny.make_copy(folder / "workflow")
+            complete_plan = sorted(tiny.planned_jobs(root))
+            first = tiny.run_all(root)
+            tmp = record.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"complete_plan": complete_plan, "console": first.stdout + first.stderr}))
+            tmp.replace(record)
+    run = json.loads(record.read_text())
+    return {"root": folder / "workflow", "complete_plan": {tuple(job) for job in run["complete_plan"]},
+            "console": run["console"]}
 
 
 def _asset_names() -> list[str]:

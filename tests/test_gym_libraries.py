@@ -70,13 +70,15 @@ def test_sb3_check_env_passes_without_warnings(engine, game):
     env.close()
 
 
-def test_sb3_ppo_trains_on_make_vec_env(engine, one_torch_thread):
+def test_sb3_ppo_trains_on_make_vec_env(engine, one_torch_thread, tmp_path, monkeypatch):
     """A few hundred PPO("CnnPolicy") steps through make_vec_env, as a new user would write them."""
+    monkeypatch.setenv("SB3_LOGDIR", str(tmp_path))  # else each run leaves an SB3-<time> folder in the system's /tmp
     envs = make_vec_env(DUEL, n_envs=2, seed=0, env_kwargs={"engine": engine, **OPTIONS})
     model = PPO("CnnPolicy", envs, n_steps=128, batch_size=64, n_epochs=1, seed=0, device="cpu")
     before = [p.detach().clone() for p in model.policy.parameters()]
     model.learn(total_timesteps=256)
     assert model.num_timesteps == 256
+    assert model.logger.get_dir() == str(tmp_path)
     assert any(not torch.equal(a, b) for a, b in zip(before, model.policy.parameters()))
     envs.close()
 
