@@ -51,6 +51,10 @@ CANDIDATES: dict[str, tuple[int, dict[str, Any]]] = {
     # Half the samples, as many Adam steps as the chosen set: minibatches of 128, from 32 envs or from 16.
     "e3-mb16-lr1e-3-41k": (40_960, {"epochs": 3, "minibatches": 16, "learning_rate": 1.0e-3}),
     "env16-e3-mb8-lr1e-3-41k": (40_960, {"n_envs": 16, "epochs": 3, "minibatches": 8, "learning_rate": 1.0e-3}),
+    # Twice those Adam steps again (minibatches of 64), or a larger learning rate.
+    "e3-mb32-lr1e-3-41k": (40_960, {"epochs": 3, "minibatches": 32, "learning_rate": 1.0e-3}),
+    "env16-e3-mb16-lr1e-3-41k": (40_960, {"n_envs": 16, "epochs": 3, "minibatches": 16, "learning_rate": 1.0e-3}),
+    "e3-mb16-lr2e-3-41k": (40_960, {"epochs": 3, "minibatches": 16, "learning_rate": 2.0e-3}),
 }
 
 DRIVER = """

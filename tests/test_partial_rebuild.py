@@ -5,7 +5,6 @@ Each test edits the copy, asks for the plan and restores the edit, so the tests 
 """
 
 import contextlib
-import importlib
 import importlib.util
 import json
 import modulefinder
@@ -396,8 +395,12 @@ def test_editing_a_module_reruns_the_rules_whose_scripts_import_it(workflow):
 
 def _code_versions(root: Path, rules) -> dict[str, str]:
     """{rule: code_version param} as the rules compute it now (code_deps.code_fingerprint, its caches fresh)."""
-    fresh = importlib.reload(code_deps)
-    return {rule: fresh.code_fingerprint(f"workflow_scripts/jobs/{rule}.py", str(root)) for rule in rules}
+    # Cleared, not reloaded: a reload would leave the functions that other test modules imported calling the new
+    # module's caches, which their own cache_clear() no longer reaches.
+    for cached in vars(code_deps).values():
+        if hasattr(cached, "cache_clear"):
+            cached.cache_clear()
+    return {rule: code_deps.code_fingerprint(f"workflow_scripts/jobs/{rule}.py", str(root)) for rule in rules}
 
 
 CODE_DEPS = "workflow_scripts/code_deps.py"
