@@ -63,6 +63,7 @@ CANDIDATES: dict[str, tuple[int, dict[str, Any]]] = {
     # Fresher samples still (batches of 512), or minibatches of 64 from batches of 1,024 at a larger learning rate.
     "env8-e3-mb8-lr1e-3-41k": (40_960, _set(8, 3, 8, 1.0e-3)),
     "env16-e3-mb16-lr2e-3-41k": (40_960, _set(16, 3, 16, 2.0e-3)),
+    "env16-e3-mb16-lr1e-3-41k-float32": (40_960, _set(16, 3, 16, 1.0e-3, bf16=False)),
 }
 
 DRIVER = """

@@ -58,9 +58,9 @@ def engine(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def complete_tiny_run(tmp_path_factory) -> dict:
-    """One complete run of the tiny workflow (tests/config/tiny.yaml) per session: its folder, the plan a fresh copy
-    had before it, and the run's console. Tests change copies of it (tiny_workflow.clone_with_results), never it,
-    so the suite pays for the run once (about two minutes on 2 cores)."""
+    """One complete run of the tiny workflow (tests/config/tiny.yaml) per pytest run, whatever its workers: its folder,
+    the plan a fresh copy had before it, and the run's console. Tests change copies of it
+    (tiny_workflow.clone_with_results), never it, so the suite pays for the run once (about a minute on 2 cores)."""
     from tests import tiny_workflow as tiny
 
     # The first worker to ask makes it; the others wait for it and read its record.
