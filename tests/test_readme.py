@@ -72,8 +72,9 @@ def demo_run(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("document, line, code",
                          [(document, line, code) for document, line, code, reason in EXAMPLES if reason is None],
                          ids=[f"{document}:{line}" for document, line, _, reason in EXAMPLES if reason is None])
-def test_example_runs_as_written(demo_run, document, line, code):
-    env = {**tiny.venv_env(), "PYTHONPATH": str(demo_run), "MPLBACKEND": "Agg"}
+def test_example_runs_as_written(demo_run, document, line, code, tmp_path):
+    # TMPDIR: what an example leaves in the temporary folder (Stable-Baselines3's SB3-<time> log folders) stays here.
+    env = {**tiny.venv_env(), "PYTHONPATH": str(demo_run), "MPLBACKEND": "Agg", "TMPDIR": str(tmp_path)}
     env.pop("MAZE_ENGINE_DIR", None)
     run = subprocess.run([sys.executable, "-c", code], cwd=demo_run, env=env, capture_output=True, text=True,
                          timeout=600)
