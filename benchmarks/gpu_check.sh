@@ -64,12 +64,14 @@ fi
 if [[ $DRY -eq 1 ]]; then
     # The cuda tests' collection and skip reasons (in one process, -n 0, as below: they share one GPU); the stages
     # below on the CPU with tiny workloads.
-    stage cuda_tests 120 "$PY" -m pytest -m cuda -n 0 -q -rs -p no:cacheprovider --basetemp="$OUT/pytest" tests/test_cuda.py
+    stage cuda_tests 120 "$PY" -m pytest -m cuda -n 0 -q -rs -p no:cacheprovider --basetemp="$OUT/pytest" \
+        tests/test_cuda.py
     TRAIN=(--device cpu --n_envs 4 --n_steps 8 --iterations 1 --set torch_threads=1 env_threads=0 epochs=1)
     EVAL_GPU=(--device cpu --agents 1 --levels 4 --threads 1 --cores 1)
     EVAL_CPU=(--device cpu --agents 1 --levels 4 --threads 1)
 else
-    stage cuda_tests 240 "$PY" -m pytest -m cuda -n 0 -q -rs -p no:cacheprovider --basetemp="$OUT/pytest" tests/test_cuda.py
+    stage cuda_tests 240 "$PY" -m pytest -m cuda -n 0 -q -rs -p no:cacheprovider --basetemp="$OUT/pytest" \
+        tests/test_cuda.py
     TRAIN=(--device cuda --iterations 2)
     EVAL_GPU=(--device cuda --agents 10 --threads 4)
     EVAL_CPU=(--device cpu --agents 2 --threads 1)
