@@ -79,6 +79,13 @@ def complete_tiny_run(tmp_path_factory) -> dict:
             "console": run["console"]}
 
 
+def imported_of(code: str, modules: tuple[str, ...] = ("torch", "gym3")) -> list[str]:
+    """Which of `modules` a fresh interpreter has imported after running `code` in the checkout."""
+    probe = f"{code}\nimport sys\nprint(*(m for m in {modules!r} if m in sys.modules))"
+    run = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
+    return run.stdout.split()
+
+
 def _asset_names() -> list[str]:
     from workflow_scripts.prepare_assets import ASSET_NAMES
 

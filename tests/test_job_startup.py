@@ -2,10 +2,8 @@
 icons, the engine) are short, and torch's import was over a second of each one's start-up."""
 
 import ast
-import subprocess
-import sys
 
-from tests.conftest import REPO
+from tests.conftest import REPO, imported_of
 
 JOBS = REPO / "workflow_scripts" / "jobs"
 # Entry scripts that load a network or train one: torch is their work.
@@ -20,9 +18,7 @@ def module_imports(script) -> str:
 
 
 def imports_torch(code: str) -> bool:
-    run = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint('torch' in sys.modules)"], cwd=REPO,
-                         capture_output=True, text=True, check=True)
-    return run.stdout.strip() == "True"
+    return imported_of(code, ("torch",)) == ["torch"]
 
 
 def test_jobs_that_play_no_agent_do_not_import_torch():

@@ -1,11 +1,9 @@
 """The config's look-ups for the rules (workflow_scripts/plan.py), against a small hand-written config."""
 
 import copy
-import subprocess
-import sys
 from types import SimpleNamespace
 
-from tests.conftest import REPO
+from tests.conftest import imported_of
 from workflow_scripts import plan
 from workflow_scripts.plan import Plan
 
@@ -170,8 +168,5 @@ def test_reproduction_comparisons():
 
 def test_parsing_imports_neither_torch_nor_gym3():
     """The modules the Snakefile builds its plan with load on every parse: torch or gym3 would cost seconds."""
-    code = ("import sys, workflow_scripts.plan, workflow_scripts.layout, workflow_scripts.rule_inputs, "
-            "workflow_scripts.targets, workflow_scripts.published_plan; "
-            "print(sorted(m for m in ('torch', 'gym3') if m in sys.modules))")
-    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert run.stdout.strip() == "[]"
+    assert imported_of("import workflow_scripts.plan, workflow_scripts.layout, workflow_scripts.rule_inputs, "
+                       "workflow_scripts.targets, workflow_scripts.published_plan") == []
