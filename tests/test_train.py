@@ -14,6 +14,7 @@ import textwrap
 import pytest
 import torch
 
+from tests.conftest import threads_per_worker
 from workflow_scripts.agent import load_policy
 from workflow_scripts.capability import training_game_episodes
 from workflow_scripts.devices import device_setup
@@ -216,7 +217,7 @@ def test_agent_learns_a_small_maze(engine, tmp_path):
     """On 3x3 mazes a short run must cut the steps to the goal on unseen levels well below the untrained
     policy's; broken advantages, losses or sampling leave it near the random walk."""
     config = TrainConfig(seed=0, world_dim=3, n_envs=16, n_steps=32, minibatches=4, epochs=3, timesteps=12288,
-                         gamma=0.99, torch_threads=2, env_threads=0, bf16=False)
+                         gamma=0.99, torch_threads=min(2, threads_per_worker()), env_threads=0, bf16=False)
     final = train(config, tmp_path, device="cpu")
     unseen = list(range(200_000, 200_100))
     before = mean_episode_length(checkpoint_path(tmp_path, 0), unseen, 3)
