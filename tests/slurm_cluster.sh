@@ -48,7 +48,8 @@ start() {
         fail "munge does not work; see $dir/log/munged.log"
 
     local cpus mem
-    cpus=$(nproc)
+    # The machine's cores: nproc counts OMP_NUM_THREADS instead where it is set (as the tests' workers set it).
+    cpus=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
     mem=$(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2))
     cat >"$CONF" <<EOF
 $MARKER

@@ -46,6 +46,10 @@ def cluster(tmp_path_factory):
         if start.returncode != 0:
             logs = "\n".join(f"--- {f.name}\n{f.read_text()[-2000:]}" for f in sorted((state / "log").glob("*.log")))
             pytest.fail(f"the test cluster did not start:\n{start.stdout}{start.stderr}\n{logs}")
+        # A node that offers fewer cores than the machine has never starts the packed evaluations (two cores).
+        cpus = subprocess.run(["sinfo", "--noheader", "--nodes=localhost", "--format=%c"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        assert cpus == str(len(os.sched_getaffinity(0))), f"the test node offers {cpus} cores"
         yield state
     finally:
         subprocess.run(["bash", str(CLUSTER_SCRIPT), "stop", str(state)], check=True)
