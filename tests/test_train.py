@@ -217,7 +217,7 @@ def test_agent_learns_a_small_maze(engine, tmp_path):
     """On 3x3 mazes a short run must cut the steps to the goal on unseen levels well below the untrained
     policy's; broken advantages, losses or sampling leave it near the random walk. With these 8,192 steps at 1e-3,
     seeds 0-3 on one and two threads, and with AVX2 kernels, ended at 0.11-0.22 of the untrained policy's 50 steps;
-    flipped advantages at 8 times it (BENCHMARKS.md, "A core per worker")."""
+    flipped advantages at 8 times it (BENCHMARKS.md, "Job start-up and the test suite")."""
     config = TrainConfig(seed=0, world_dim=3, n_envs=16, n_steps=32, minibatches=4, epochs=3, timesteps=8192,
                          gamma=0.99, learning_rate=1e-3, torch_threads=min(2, threads_per_worker()), env_threads=0,
                          bf16=False)
