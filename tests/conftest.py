@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,11 +41,15 @@ def pytest_configure(config) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Modules with slow tests first, each module's order and the rest's kept: xdist hands out whole modules in this
-    order (`--dist loadfile --no-loadscope-reorder`), so the long ones start early and the short ones fill the gaps,
-    rather than one worker finishing a workflow module alone at the end."""
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow)
+    """Modules with the most slow test functions first (a parametrized one counts once: its cases share their
+    fixtures), each module's order and the rest's kept. xdist hands out whole modules in this order (`--dist loadfile
+    --no-loadscope-reorder`), a worker taking its next one while two of its tests are left, so the long ones start
+    early and the short ones fill the gaps. With the slow modules in name order one of two workers ran 1,004 s of
+    tests and the other 884; this order, replayed on that run's durations, 946 and 942 (BENCHMARKS.md, "Job start-up
+    and the test suite")."""
+    functions = {(item.path, item.originalname) for item in items if item.get_closest_marker("slow")}
+    slow = Counter(path for path, _ in functions)
+    items.sort(key=lambda item: -slow[item.path])
 
 
 def _shared_folder(tmp_path_factory) -> Path:
