@@ -12,6 +12,7 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,7 +126,21 @@ def set_numerics(threads: int) -> None:
     torch.backends.cuda.matmul.fp32_precision = "ieee"
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False
-    torch.use_deterministic_algorithms(True)
+    deterministic_algorithms()
+
+
+def deterministic_algorithms() -> None:
+    """torch.use_deterministic_algorithms(True), without importing the inductor compiler where nothing has.
+
+    Since torch 2.10 that call imports torch._inductor to set its `deterministic` flag: 0.9 s of the start-up of
+    every job that plays an agent, though no job compiles (BENCHMARKS.md, "Job start-up and the test suite").
+    The eager flag is set directly instead, and inductor gets the same setting from its environment variable
+    when something imports it later; where it is loaded already, the public call costs nothing."""
+    if "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(True)
+        return
+    os.environ["TORCHINDUCTOR_DETERMINISTIC"] = "1"
+    torch._C._set_deterministic_algorithms(True, warn_only=False)
 
 
 def describe(device: torch.device, bf16: bool | str) -> str:
