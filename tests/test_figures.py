@@ -13,8 +13,8 @@ from PIL import Image
 
 from workflow_scripts.analysis import ols_fit
 from workflow_scripts.figures import (experiment_summary, icon_sheet, learning_curves, ols_figure,
-                                      preference_capability_scatter, read_icons, save_figure, save_icon)
-from workflow_scripts.icons import object_icon
+                                      preference_capability_scatter, read_icons, save_figure)
+from workflow_scripts.icons import object_icon, save_icon
 from workflow_scripts.listing import listed_files, listing_text
 
 SAMPLES = np.arange(3, 128, 10)  # the original notebook's arr[3::10, 3::10]

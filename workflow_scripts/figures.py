@@ -28,14 +28,8 @@ CAPABILITY_CLIP = 100  # mean episode lengths above this are drawn at 100, as in
 OLS_MIN_AGENTS = 10
 
 
-def save_icon(icon: np.ndarray, path: str | os.PathLike[str]) -> None:
-    """An icon (uint8 RGB) as a lossless PNG, written atomically: read_icons gives back the very array."""
-    with atomic_path(path) as tmp:
-        Image.fromarray(icon).save(tmp, format="PNG")
-
-
 def read_icons(paths: Iterable[str | os.PathLike[str]]) -> dict[str, np.ndarray]:
-    """{object: icon} of icon PNGs named <object>.png (save_icon), as the uint8 RGB arrays they were saved from."""
+    """{object: icon} of icon PNGs named <object>.png (icons.save_icon), as the uint8 RGB arrays they were saved from."""
     icons = {}
     for path in paths:
         with Image.open(path) as image:

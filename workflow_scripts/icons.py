@@ -10,7 +10,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
+from workflow_scripts.atomic import atomic_path
 from workflow_scripts.maze import engine_dir, object_sprite
 from workflow_scripts.prepare_assets import read_pam
 
@@ -47,3 +49,10 @@ def object_icon(name: str, background: str, colours: Mapping[str, Sequence[int]]
         ring = grown & ~mask
         icon[ring] = 255 if behind[ring].mean() < 128 else 0
     return icon.astype(np.uint8)
+
+
+def save_icon(icon: np.ndarray, path: str | os.PathLike[str]) -> None:
+    """An icon (uint8 RGB) as a lossless PNG, written atomically: figures.read_icons gives back the very array.
+    Here, not with the figures, so that the rule object_icon starts without matplotlib."""
+    with atomic_path(path) as tmp:
+        Image.fromarray(icon).save(tmp, format="PNG")

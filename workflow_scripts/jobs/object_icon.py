@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from workflow_scripts.figures import save_icon
-from workflow_scripts.icons import object_icon
+from workflow_scripts.icons import object_icon, save_icon
 from workflow_scripts.jobs.shared.job import configure_logging
 
 
