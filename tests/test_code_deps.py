@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from workflow_scripts.code_deps import (UntrackedImport, code_fingerprint, cpp_fingerprint, cpp_meaning,
-                                        files_fingerprint, project_imports, python_meaning)
+from workflow_scripts import code_deps
+from workflow_scripts.code_deps import (UntrackedImport, clear_caches, code_fingerprint, cpp_fingerprint,
+                                        cpp_meaning, files_fingerprint, project_imports, python_meaning)
 
 PYTHON_MODULES = sorted((REPO / "workflow_scripts").rglob("*.py"))
 CPP_FILES = sorted([*(REPO / "cpp").glob("*.cpp"), *(REPO / "cpp").glob("*.h")])
@@ -17,7 +18,7 @@ CPP_FILES = sorted([*(REPO / "cpp").glob("*.cpp"), *(REPO / "cpp").glob("*.h")])
 def python_meaning_of(tmp_path: Path, text: str) -> str:
     path = tmp_path / "module.py"
     path.write_text(text)
-    python_meaning.cache_clear()
+    clear_caches()
     return python_meaning(str(path))
 
 
@@ -110,8 +111,7 @@ def test_code_fingerprint_covers_the_import_closure(tmp_path):
     (package / "jobs" / "job.py").write_text("from workflow_scripts.lib import X\nprint(X)\n")
 
     def fingerprint() -> str:
-        code_fingerprint.cache_clear()
-        python_meaning.cache_clear()
+        clear_caches()
         return code_fingerprint("workflow_scripts/jobs/job.py", str(tmp_path))
 
     base = fingerprint()
@@ -152,8 +152,7 @@ def test_every_import_form_puts_the_module_in_the_fingerprint(form, tmp_path):
     (package / "jobs" / "job.py").write_text(f"import workflow_scripts.{holder}\n")
 
     def fingerprint() -> str:
-        for cached in (code_fingerprint, python_meaning, project_imports):
-            cached.cache_clear()
+        clear_caches()
         return code_fingerprint("workflow_scripts/jobs/job.py", str(tmp_path))
 
     base = fingerprint()
@@ -168,6 +167,16 @@ def test_an_import_of_a_computed_name_stops_the_parse_naming_file_and_line(tmp_p
     (package / "__init__.py").write_text("")
     (package / "job.py").write_text("import importlib\n\nname = 'workflow_scripts.' + 'lib'\n"
                                     "lib = importlib.import_module(name)\n")
-    project_imports.cache_clear()
+    clear_caches()
     with pytest.raises(UntrackedImport, match=r"workflow_scripts/job.py:4: import_module of a computed name"):
         project_imports("workflow_scripts/job.py", str(tmp_path))
+
+
+def test_clear_caches_forgets_every_file_read():
+    """A process that edits files and fingerprints them again relies on it: a cache it missed gives the old answer."""
+    code_fingerprint("workflow_scripts/jobs/train_agent.py", str(REPO))
+    cpp_fingerprint(CPP_FILES)
+    caches = [f for f in vars(code_deps).values() if hasattr(f, "cache_info")]
+    assert len(caches) >= 7 and all(f.cache_info().currsize for f in caches), caches
+    clear_caches()
+    assert [f for f in caches if f.cache_info().currsize] == []

@@ -396,10 +396,8 @@ def test_editing_a_module_reruns_the_rules_whose_scripts_import_it(workflow):
 def _code_versions(root: Path, rules) -> dict[str, str]:
     """{rule: code_version param} as the rules compute it now (code_deps.code_fingerprint, its caches fresh)."""
     # Cleared, not reloaded: a reload would leave the functions that other test modules imported calling the new
-    # module's caches, which their own cache_clear() no longer reaches.
-    for cached in vars(code_deps).values():
-        if hasattr(cached, "cache_clear"):
-            cached.cache_clear()
+    # module's caches, which clearing no longer reaches.
+    code_deps.clear_caches()
     return {rule: code_deps.code_fingerprint(f"workflow_scripts/jobs/{rule}.py", str(root)) for rule in rules}
 
 

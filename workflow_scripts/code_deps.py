@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 PACKAGE = "workflow_scripts"
 
@@ -48,13 +49,13 @@ def _call_name(node: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
-def _imported_names(tree: ast.AST, package: str = "", where: str = "") -> set[str]:
-    """Dotted names of every module an AST imports, wherever the import stands (in a function too): `import
+def _imported_names(nodes: Iterable[ast.AST], package: str = "", where: str = "") -> set[str]:
+    """Dotted names of every module that a file's nodes (_syntax) import, wherever the import stands: `import
     a.b as c`, `from a import b` (which may import the module a.b), relative imports resolved in `package`,
     and importlib.import_module or __import__ of a literal name. A call with a computed name raises
     UntrackedImport naming `where` and the line: skipping it would fingerprint less code than runs."""
     names = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -77,7 +78,9 @@ def _imported_names(tree: ast.AST, package: str = "", where: str = "") -> set[st
     return names
 
 
+@lru_cache(maxsize=None)
 def _module_file(root: Path, name: str) -> Path | None:
+    """The file of a project module by its dotted name (asked again for each script that imports it), or None."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
         return None
@@ -90,8 +93,7 @@ def _module_file(root: Path, name: str) -> Path | None:
 @lru_cache(maxsize=None)
 def _imports_of(path: Path, root: Path) -> frozenset[str]:
     """The dotted names a file imports (parsed once per file, however many scripts import it)."""
-    tree = ast.parse(path.read_text(), filename=str(path))
-    return frozenset(_imported_names(tree, _package_of(root, path), str(path)))
+    return frozenset(_imported_names(_syntax(path).imports, _package_of(root, path), str(path)))
 
 
 @lru_cache(maxsize=None)
@@ -124,23 +126,43 @@ def _digest(parts: Iterable[str | bytes]) -> str:
     return h.hexdigest()
 
 
-def _without_docstrings(tree: ast.AST) -> ast.AST:
-    """The tree with the docstring of every module, class and function removed (in place)."""
+class _Syntax(NamedTuple):
+    tree: ast.Module  # without the docstring of any module, class or function
+    imports: tuple[ast.AST, ...]  # the nodes that may import: import statements and calls
+
+
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@lru_cache(maxsize=None)
+def _syntax(path: Path) -> _Syntax:
+    """A Python file parsed and walked once for both its imports and its meaning: parsing and walking every module
+    twice was most of the time that fingerprinting the rules' code adds to each Snakemake start. Callers only
+    read it."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    imports = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Call)):
+            imports.append(node)
+        elif isinstance(node, _DOCUMENTED) and node.body:
             first = node.body[0]
             value = first.value if isinstance(first, ast.Expr) else None
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 node.body = node.body[1:]
-    return tree
+    return _Syntax(tree, tuple(imports))
 
 
 @lru_cache(maxsize=None)
 def python_meaning(path: str) -> str:
     """A Python file's syntax tree without positions, comments or docstrings: equal for two versions of a file
     that differ only in those or in layout."""
-    text = Path(path).read_text(encoding="utf-8")
-    return ast.dump(_without_docstrings(ast.parse(text, filename=path)), include_attributes=False)
+    return ast.dump(_syntax(Path(path).resolve()).tree, include_attributes=False)
+
+
+def clear_caches() -> None:
+    """Forget every file read so far, for a process that edits files and then fingerprints them again."""
+    for cached in (_module_file, _imports_of, _syntax, python_meaning, project_imports, code_fingerprint, _cpp_file_meaning):
+        cached.cache_clear()
 
 
 # This module computes the fingerprints and decides no result: the trainer imports it for its own identity,
