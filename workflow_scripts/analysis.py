@@ -13,12 +13,7 @@ import zlib
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 from scipy import optimize, special, stats
-# statsmodels.api itself does not import with this pandas (its tsa module fails); the formula and GLM parts do.
-from statsmodels.genmod.families import Binomial
-from statsmodels.genmod.generalized_linear_model import GLM
-from statsmodels.tools.tools import add_constant
 
 from workflow_scripts.objects import channel_bits
 
@@ -154,6 +149,13 @@ def channel_glm(table: pd.DataFrame, reference: str) -> pd.DataFrame:
     bits: coefficients, standard errors and p-values of the intercept and of r, g, b (log-odds per bit).
     GLM_PSEUDO_COUNT is added to every colour's obj1 and obj2 counts, which keeps every fit finite
     (a preference of exactly 0 or 1 would otherwise separate the data and send a coefficient to infinity)."""
+    # statsmodels is imported where it fits, here and in ols_fit: the outlier and seed-variation jobs, a few of
+    # every experiment, never fit and started 0.15 s slower with it. statsmodels.api itself does not import with
+    # this pandas (its tsa module fails); the GLM and formula parts do.
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.tools import add_constant
+
     rows = []
     for agent, group in _channel_counts(table, reference).groupby("agent", sort=False):
         endog = np.column_stack([group["n_obj1"], group["n_obj2"]]).astype(float) + GLM_PSEUDO_COUNT
@@ -464,6 +466,8 @@ def outlier_summary(flags: pd.DataFrame) -> pd.DataFrame:
 
 def ols_fit(x: pd.Series, y: pd.Series) -> dict[str, float]:
     """Ordinary least squares y = intercept + slope * x (statsmodels), with R^2 and the number of agents."""
+    import statsmodels.formula.api as smf  # see channel_glm
+
     data = pd.DataFrame({"x": x.to_numpy(), "y": y.to_numpy()}).dropna()
     fit = smf.ols("y ~ x", data).fit()
     return {"r2": float(fit.rsquared), "intercept": float(fit.params["Intercept"]), "slope": float(fit.params["x"]),
