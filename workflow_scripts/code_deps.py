@@ -127,8 +127,8 @@ def _digest(parts: Iterable[str | bytes]) -> str:
 
 
 class _Syntax(NamedTuple):
-    tree: ast.Module  # without the docstring of any module, class or function
-    imports: tuple[ast.AST, ...]  # the nodes that may import: import statements and calls
+    meaning: str  # the syntax tree without positions or docstrings, as ast.dump writes it
+    imports: tuple[ast.AST, ...]  # the nodes that import: import statements and import_module / __import__ calls
 
 
 _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -137,31 +137,34 @@ _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 @lru_cache(maxsize=None)
 def _syntax(path: Path) -> _Syntax:
     """A Python file parsed and walked once for both its imports and its meaning: parsing and walking every module
-    twice was most of the time that fingerprinting the rules' code adds to each Snakemake start. Callers only
-    read it."""
+    twice was most of the time that fingerprinting the rules' code adds to each Snakemake start. The tree itself
+    is not kept: a few hundred thousand nodes held to the end slowed the rest of the run (the garbage collector
+    walks them) by as much as they saved."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     imports = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Call)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or (
+                isinstance(node, ast.Call) and _call_name(node) in _IMPORT_CALLS):
             imports.append(node)
         elif isinstance(node, _DOCUMENTED) and node.body:
             first = node.body[0]
             value = first.value if isinstance(first, ast.Expr) else None
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 node.body = node.body[1:]
-    return _Syntax(tree, tuple(imports))
+    return _Syntax(ast.dump(tree, include_attributes=False), tuple(imports))
 
 
 @lru_cache(maxsize=None)
 def python_meaning(path: str) -> str:
     """A Python file's syntax tree without positions, comments or docstrings: equal for two versions of a file
     that differ only in those or in layout."""
-    return ast.dump(_syntax(Path(path).resolve()).tree, include_attributes=False)
+    return _syntax(Path(path).resolve()).meaning
 
 
 def clear_caches() -> None:
     """Forget every file read so far, for a process that edits files and then fingerprints them again."""
-    for cached in (_module_file, _imports_of, _syntax, python_meaning, project_imports, code_fingerprint, _cpp_file_meaning):
+    for cached in (_module_file, _imports_of, _syntax, python_meaning, project_imports, code_fingerprint,
+                   _cpp_file_meaning):
         cached.cache_clear()
 
 
