@@ -34,7 +34,7 @@ def test_jobs_that_play_no_agent_do_not_import_torch():
 
 
 def test_the_device_setup_of_a_job_does_not_load_the_compiler_and_leaves_it_deterministic():
-    """torch.use_deterministic_algorithms imports the inductor compiler (torch 2.10 on), 0.9 s of the start-up of
+    """torch.use_deterministic_algorithms imports the inductor compiler (torch 2.13 here), 0.9 s of the start-up of
     every job that plays an agent, though no job compiles. Eager ops are held deterministic without it; inductor,
     imported later or before, is set deterministic too."""
     setup = ("from workflow_scripts.devices import device_setup\n"

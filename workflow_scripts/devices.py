@@ -132,10 +132,11 @@ def set_numerics(threads: int) -> None:
 def deterministic_algorithms() -> None:
     """torch.use_deterministic_algorithms(True), without importing the inductor compiler where nothing has.
 
-    Since torch 2.10 that call imports torch._inductor to set its `deterministic` flag: 0.9 s of the start-up of
-    every job that plays an agent, though no job compiles (BENCHMARKS.md, "Job start-up and the test suite").
-    The eager flag is set directly instead, and inductor gets the same setting from its environment variable
-    when something imports it later; where it is loaded already, the public call costs nothing."""
+    The torch we install (2.13; pytorch/pytorch#165950) imports torch._inductor there to set its `deterministic`
+    flag: 0.9 s of the start-up of every job that plays an agent, though no job compiles (BENCHMARKS.md, "Job
+    start-up and the test suite"). The eager flag is set directly instead, and inductor gets the same setting from
+    its environment variable when something imports it later; where it is loaded already, the public call costs
+    nothing."""
     if "torch._inductor.config" in sys.modules:
         torch.use_deterministic_algorithms(True)
         return
