@@ -69,6 +69,7 @@ def plays_agent(tree: Path, script: Path) -> bool:
 
 
 def env_for(tree: Path, isa: str) -> dict[str, str]:
+    """The environment of a child that runs the tree's code with the kernel setting and this venv's Snakemake."""
     env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")}
     env.update(ISA_ENV[isa], PYTHONPATH=str(tree), PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
     return env
@@ -92,12 +93,12 @@ def start_up(trees: dict[str, Path], repeats: int, isa: str) -> dict[str, dict[s
 
 
 def tiny_runs(trees: dict[str, Path], rounds: int, dry_runs: int, isa: str, scratch: Path) -> dict[str, list[dict]]:
+    """{tree: one result of TINY_RUN per round}, the trees taking turns."""
     runs: dict[str, list[dict]] = {label: [] for label in trees}
     for r in range(rounds):
         for label, tree in trees.items():
             out = subprocess.run([sys.executable, "-c", TINY_RUN, str(scratch / f"{label}-{r}"), str(dry_runs)],
-                                 cwd=tree,
-                                 env=env_for(tree, isa), check=True, capture_output=True, text=True)
+                                 cwd=tree, env=env_for(tree, isa), check=True, capture_output=True, text=True)
             runs[label].append(json.loads(out.stdout.splitlines()[-1]))
     return runs
 

@@ -136,10 +136,9 @@ _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 @lru_cache(maxsize=None)
 def _syntax(path: Path) -> _Syntax:
-    """A Python file parsed and walked once for both its imports and its meaning: parsing and walking every module
-    twice was most of the time that fingerprinting the rules' code adds to each Snakemake start. The tree itself
-    is not kept: a few hundred thousand nodes held to the end slowed the rest of the run (the garbage collector
-    walks them) by as much as they saved."""
+    """A Python file parsed and walked once for both its imports and its meaning (each Snakemake start
+    fingerprints every rule's code). The tree itself is not kept: a few hundred thousand nodes held to the end
+    slowed the rest of the run (the garbage collector walks them) by as much as parsing once saved."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     imports = []
     for node in ast.walk(tree):
