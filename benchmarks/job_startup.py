@@ -13,7 +13,6 @@ Nothing else should run meanwhile: the figures are times.
 """
 
 import argparse
-import ast
 import json
 import os
 import platform
@@ -23,10 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from avx2_training import ISA_ENV, REPO, extract
+from avx2_training import ISA_ENV, REPO, child_env, extract
 
 sys.path.insert(0, str(REPO))
-from workflow_scripts.code_deps import project_imports  # noqa: E402  (the checkout's, without installing it)
+from tests.test_job_startup import module_imports  # noqa: E402  (the checkout's, without installing it)
+from workflow_scripts.code_deps import project_imports  # noqa: E402
 
 # What an entry script that loads or trains a network does before its work (plays_agent).
 DEVICE_SETUP = "\nfrom workflow_scripts.devices import device_setup\nwith device_setup('cpu', threads=1):\n    pass\n"
@@ -53,26 +53,12 @@ print(json.dumps(found))
 """
 
 
-def start_up_code(script: Path, plays_agent: bool) -> str:
-    """The script's module-level imports (the rest needs Snakemake's object), and the device setup where it has one."""
-    tree = ast.parse(script.read_text())
-    imports = "\n".join(ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
-    return imports + (DEVICE_SETUP if plays_agent else "")
-
-
 def plays_agent(tree: Path, script: Path) -> bool:
     """Whether the script, or a project module it imports, sets up a device (devices.device_setup, which
     jobs/shared/job.py's job_device calls)."""
     modules = [script, *(tree / m for m in project_imports(str(script.relative_to(tree)), str(tree)))]
     return any(call in m.read_text() for m in modules if m.name not in ("devices.py", "job.py")
                for call in ("job_device(", "device_setup("))
-
-
-def env_for(tree: Path, isa: str) -> dict[str, str]:
-    """The environment of a child that runs the tree's code with the kernel setting and this venv's Snakemake."""
-    env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")}
-    env.update(ISA_ENV[isa], PYTHONPATH=str(tree), PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
-    return env
 
 
 def start_up(trees: dict[str, Path], repeats: int, isa: str) -> dict[str, dict[str, float]]:
@@ -84,9 +70,9 @@ def start_up(trees: dict[str, Path], repeats: int, isa: str) -> dict[str, dict[s
         for name in names:
             for label, tree in trees.items():
                 script = tree / "workflow_scripts" / "jobs" / f"{name}.py"
-                code = start_up_code(script, plays_agent(tree, script))
+                code = module_imports(script) + (DEVICE_SETUP if plays_agent(tree, script) else "")
                 start = time.perf_counter()
-                subprocess.run([sys.executable, "-c", code], cwd=tree, env=env_for(tree, isa), check=True)
+                subprocess.run([sys.executable, "-c", code], cwd=tree, env=child_env(tree, isa), check=True)
                 seconds = time.perf_counter() - start
                 best[name][label] = min(best[name].get(label, seconds), seconds)
     return best
@@ -98,7 +84,7 @@ def tiny_runs(trees: dict[str, Path], rounds: int, dry_runs: int, isa: str, scra
     for r in range(rounds):
         for label, tree in trees.items():
             out = subprocess.run([sys.executable, "-c", TINY_RUN, str(scratch / f"{label}-{r}"), str(dry_runs)],
-                                 cwd=tree, env=env_for(tree, isa), check=True, capture_output=True, text=True)
+                                 cwd=tree, env=child_env(tree, isa), check=True, capture_output=True, text=True)
             runs[label].append(json.loads(out.stdout.splitlines()[-1]))
     return runs
 
