@@ -29,7 +29,8 @@ OLS_MIN_AGENTS = 10
 
 
 def read_icons(paths: Iterable[str | os.PathLike[str]]) -> dict[str, np.ndarray]:
-    """{object: icon} of icon PNGs named <object>.png (icons.save_icon), as the uint8 RGB arrays they were saved from."""
+    """{object: icon} of icon PNGs named <object>.png (icons.save_icon), as the uint8 RGB arrays they were saved
+    from."""
     icons = {}
     for path in paths:
         with Image.open(path) as image:
