@@ -40,7 +40,7 @@ def test_a_hung_test_prints_its_stack_then_fails_and_the_rest_of_the_suite_runs(
     """pyproject.toml's limits on a hung test, shortened to seconds: its stack on the console first, then the test
     failed and the rest run (a hang once ended CI at its 90 minutes with no word of where)."""
     options = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
-    assert options["faulthandler_timeout"] < options["timeout"]  # the stack comes before the worker exits
+    assert options["faulthandler_timeout"] < options["timeout"]  # the stack comes before the test fails
     (tmp_path / "test_hangs.py").write_text(HANGS)
     (tmp_path / "test_other.py").write_text("def test_other():\n    pass\n")
     run = subprocess.run([sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "--rootdir",
