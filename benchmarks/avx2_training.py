@@ -31,6 +31,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 ISA_ENV = {"avx2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}, "native": {}}
+KERNEL_VARIABLES = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
 # The main job from a fresh clone on two 2-core machines (BENCHMARKS.md, 2026-12-02), as (minutes in all, of which
 # training): an AVX2-only AMD EPYC, and one with AVX-512 BF16. A kernel setting here runs faster or slower than
 # such a machine, so the projection scales its training by the ratio measured here and keeps the rest.
@@ -74,10 +75,21 @@ def extract(commit: str, into: Path) -> Path:
 
 
 def child_env(tree: Path, isa: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")}
+    """The environment of a run of `tree` under the kernel setting `isa`: this one's, but for its own kernel
+    settings, which `isa` replaces (so that `native` is the CPU's own kernels whatever the shell exports)."""
+    env = {k: v for k, v in os.environ.items() if k not in KERNEL_VARIABLES}
     env.update(ISA_ENV[isa], PYTHONPATH=str(tree))
     env.setdefault("MAZE_ENGINE_DIR", str(REPO / "results" / "engine"))
     return env
+
+
+def dropped_kernel_settings() -> str | None:
+    """A warning naming the kernel settings that this process's environment holds and child_env does not pass on,
+    or None: an export such as ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16 would otherwise be dropped without a word."""
+    found = [f"{name}={os.environ[name]}" for name in KERNEL_VARIABLES if name in os.environ]
+    if not found:
+        return None
+    return f"warning: {', '.join(found)} is not passed on to the runs; --isa picks their kernels ({', '.join(ISA_ENV)})"
 
 
 def tree_config(tree: Path) -> dict:
@@ -146,6 +158,8 @@ def main() -> None:
 
     print(f"{time.strftime('%Y-%m-%d')}  {platform.processor() or platform.machine()}  {os.cpu_count()} CPUs  "
           f"python {platform.python_version()}")
+    if warning := dropped_kernel_settings():
+        print(warning, file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         trees = {f"baseline {args.baseline}": extract(args.baseline, Path(tmp)), "this tree": REPO}
         values = {name: ppo_values(tree, args.ppo, overrides) for name, tree in trees.items()}

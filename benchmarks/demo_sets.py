@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from avx2_training import ISA_ENV, REPO, child_env
+from avx2_training import ISA_ENV, REPO, child_env, dropped_kernel_settings, onednn_isa
 
 sys.path.insert(0, str(REPO))
 from workflow_scripts.experiments import train_config  # noqa: E402  (the checkout's, without installing it)
@@ -104,10 +104,15 @@ def cost(values: dict[str, Any], former: dict[str, Any]) -> float:
 
 
 def run_agent(out: Path, name: str, seed: int, isa: str) -> dict[str, Any]:
-    """Trains and measures one agent in a child process, unless OUT already holds its result."""
+    """Trains and measures one agent in a child process, unless OUT already holds its result (of these kernels:
+    one of others stops the run, as its numbers would be printed under this setting's name)."""
     result_path = out / name / f"seed_{seed}.json"
     if result_path.exists():
-        return json.loads(result_path.read_text())
+        result = json.loads(result_path.read_text())
+        if result["isa"] != isa:
+            raise SystemExit(f"{result_path} holds an agent trained with {result['isa']} kernels, not {isa}: "
+                             "give another OUT for another kernel setting")
+        return result
     values = candidate_values(name, seed)
     run = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(values), str(out / name / f"seed_{seed}")],
                          env=child_env(REPO, isa), capture_output=True, text=True)
@@ -133,6 +138,9 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=2, help="agents trained at once (the main job: 2)")
     args = parser.parse_args()
 
+    if warning := dropped_kernel_settings():
+        print(warning, file=sys.stderr)
+    print(f"kernels {args.isa}: oneDNN reports isa {onednn_isa(args.isa)!r}", flush=True)
     started = time.time()
     jobs = [(name, seed) for name in args.candidates for seed in args.seeds]
     with ThreadPoolExecutor(args.parallel) as pool:

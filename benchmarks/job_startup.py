@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from avx2_training import ISA_ENV, REPO, child_env, extract
+from avx2_training import ISA_ENV, REPO, child_env, dropped_kernel_settings, extract
 
 sys.path.insert(0, str(REPO))
 from tests.test_job_startup import module_imports  # noqa: E402  (the checkout's, without installing it)
@@ -100,6 +100,8 @@ def main() -> None:
                             capture_output=True, text=True).stdout.strip()
     print(f"{time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"kernels {args.isa}; baseline {commit}, this tree {REPO}")
+    if warning := dropped_kernel_settings():
+        print(warning, file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"baseline": extract(commit, Path(tmp) / "baseline"), "this tree": REPO}
         best = start_up(trees, args.repeats, args.isa)
