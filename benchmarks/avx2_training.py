@@ -89,7 +89,8 @@ def dropped_kernel_settings() -> str | None:
     found = [f"{name}={os.environ[name]}" for name in KERNEL_VARIABLES if name in os.environ]
     if not found:
         return None
-    return f"warning: {', '.join(found)} is not passed on to the runs; --isa picks their kernels ({', '.join(ISA_ENV)})"
+    choices = ", ".join(ISA_ENV)
+    return f"warning: not passed on to the runs, as --isa picks their kernels ({choices}): {', '.join(found)}"
 
 
 def tree_config(tree: Path) -> dict:
