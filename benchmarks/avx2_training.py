@@ -31,7 +31,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 ISA_ENV = {"avx2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}, "native": {}}
-KERNEL_VARIABLES = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
+KERNEL_VARIABLES = tuple(dict.fromkeys(name for setting in ISA_ENV.values() for name in setting))  # those --isa sets
 # The main job from a fresh clone on two 2-core machines (BENCHMARKS.md, 2026-12-02), as (minutes in all, of which
 # training): an AVX2-only AMD EPYC, and one with AVX-512 BF16. A kernel setting here runs faster or slower than
 # such a machine, so the projection scales its training by the ratio measured here and keeps the rest.
