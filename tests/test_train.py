@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from tests.conftest import threads_per_worker
+from workflow_scripts import devices
 from workflow_scripts.agent import load_policy
 from workflow_scripts.capability import training_game_episodes
 from workflow_scripts.devices import device_setup
@@ -52,6 +53,25 @@ def test_same_seed_same_weights_other_seed_other_weights(engine, tmp_path):
             for name, seed in [("a", 1), ("b", 1), ("c", 2)]}
     assert_same(weights(runs["a"]), weights(runs["b"]))
     assert not torch.equal(weights(runs["a"])[0]["fc_policy.weight"], weights(runs["c"])[0]["fc_policy.weight"])
+
+
+def test_nan_in_every_new_tensor_changes_no_weight(engine, tmp_path, monkeypatch):
+    """Jobs turn off deterministic mode's NaN fill of each new tensor (devices.deterministic_algorithms), which is
+    right only if training reads no memory before writing it. With the fill back on, such a read would take NaN
+    where the run without it takes whatever the memory held: the two runs end with the same weights."""
+    without = train(TrainConfig(seed=3, **TINY), tmp_path / "without", device="cpu")
+    assert not torch.utils.deterministic.fill_uninitialized_memory
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", False)  # restored after the test
+    set_up = devices.deterministic_algorithms
+
+    def with_fill():
+        set_up()
+        torch.utils.deterministic.fill_uninitialized_memory = True
+
+    monkeypatch.setattr(devices, "deterministic_algorithms", with_fill)
+    filled = train(TrainConfig(seed=3, **TINY), tmp_path / "filled", device="cpu")
+    assert torch.utils.deterministic.fill_uninitialized_memory
+    assert_same(weights(without), weights(filled))
 
 
 def test_resume_after_kill_gives_the_same_weights(engine, tmp_path):

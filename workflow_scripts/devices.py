@@ -130,13 +130,20 @@ def set_numerics(threads: int) -> None:
 
 
 def deterministic_algorithms() -> None:
-    """torch.use_deterministic_algorithms(True), without importing the inductor compiler where nothing has.
+    """torch.use_deterministic_algorithms(True), without importing the inductor compiler where nothing has, and
+    without filling each new tensor with NaN first.
 
     The torch we install (2.13; pytorch/pytorch#165950) imports torch._inductor there to set its `deterministic`
     flag: 0.9 s of the start-up of every job that plays an agent, though no job compiles (BENCHMARKS.md, "Job
     start-up and the test suite"). The eager flag is set directly instead, and inductor gets the same setting from
     its environment variable when something imports it later; where it is loaded already, the public call costs
-    nothing."""
+    nothing.
+
+    Deterministic mode also writes NaN into every tensor that torch.empty and its kin make, so that a program that
+    reads memory before writing it reads the same NaN each run. Ours writes everything it reads (a NaN read would
+    reach the weights and the evaluations), so the fill changes no result and costs 7-8% of a CPU update
+    (BENCHMARKS.md, "Training on AVX2"); torch's documentation names this switch for such programs."""
+    torch.utils.deterministic.fill_uninitialized_memory = False
     if "torch._inductor.config" in sys.modules:
         torch.use_deterministic_algorithms(True)
         return
