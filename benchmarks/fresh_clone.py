@@ -80,7 +80,8 @@ def last_progress(train_log: str) -> str:
 
 def pytest_summary(output: str) -> str:
     """pytest's last summary line ("=== 807 passed, 9 skipped in 869.12s (0:14:29) ==="), without its rules."""
-    lines = [line.strip("= ") for line in output.splitlines() if re.match(r"^=+ .*\d+ (passed|failed|error).* in ", line)]
+    summary = re.compile(r"^=+ .*\d+ (passed|failed|error).* in ")
+    lines = [line.strip("= ") for line in output.splitlines() if summary.match(line)]
     return lines[-1] if lines else "no pytest summary"
 
 
@@ -141,9 +142,10 @@ def main_job(clone: Path, env: dict[str, str], command: str, logs: Path) -> bool
               f"last progress t={progress}")
     listing = clone / "figures" / "all"
     print(f"- figures/all: {len(listing.read_text().splitlines()) if listing.exists() else 'missing'} lines")
-    rc, _, dry = run(".venv/bin/snakemake -n", clone, env, logs / "dry-run.log")
+    dry_log = logs / "dry-run.log"
+    rc, _, dry = run(".venv/bin/snakemake -n", clone, env, dry_log)
     nothing = rc == 0 and "Nothing to be done" in dry
-    print(f"- dry run afterwards: {'nothing to be done' if nothing else 'plans jobs, see ' + str(logs / 'dry-run.log')}")
+    print(f"- dry run afterwards: {'nothing to be done' if nothing else f'plans jobs, see {dry_log}'}")
     return nothing
 
 
