@@ -47,7 +47,7 @@ def test_setup_turns_tf32_off_makes_determinism_strict_and_logs_the_device(caplo
         assert torch.backends.cuda.matmul.fp32_precision == "ieee"
         assert torch.are_deterministic_algorithms_enabled()
         assert not torch.is_deterministic_algorithms_warn_only_enabled()
-        # No NaN written into each new tensor first: 7-8% of a CPU update (tests/test_train.py shows it safe).
+        # No NaN written into each new tensor first: 4-6% of CPU training (tests/test_train.py shows it safe).
         assert not torch.utils.deterministic.fill_uninitialized_memory
         assert torch.get_num_threads() == 1
     assert device_lines(caplog) == ["device cpu, float32 (TF32 off), 1 CPU threads, deterministic algorithms"]

@@ -61,7 +61,7 @@ def test_nan_in_every_new_tensor_changes_no_weight(engine, tmp_path, monkeypatch
     where the run without it takes whatever the memory held: the two runs end with the same weights."""
     without = train(TrainConfig(seed=3, **TINY), tmp_path / "without", device="cpu")
     assert not torch.utils.deterministic.fill_uninitialized_memory
-    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", False)  # restored after the test
+    monkeypatch.setattr(torch.utils.deterministic, "fill_uninitialized_memory", False)  # so that teardown turns it off
     set_up = devices.deterministic_algorithms
 
     def with_fill():
