@@ -32,9 +32,9 @@ import pandas as pd
 
 from avx2_training import REPO, child_env, dropped_kernel_settings
 
-# Snakemake 9's console: a time stamp line, then the job's rule ("rule x:" or "localrule x:") or its end.
+# Snakemake 9's console: a time stamp line, then the job's rule ("rule x:", "localcheckpoint x:", ...) or its end.
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
-STARTED = re.compile(r"^(?:local)?rule (\w+):$")
+STARTED = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
 FINISHED = re.compile(r"^Finished jobid: \d+ \(Rule: (\w+)\)$")
 CPU_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
 

