@@ -51,7 +51,7 @@ print(json.dumps(out))
 def side_by_side(isa: str, config: dict, experiment: str, models: list[Path], sizes: list[int]) -> list[dict]:
     """One child per agent, all at once, each evaluating its agent at every size in `sizes`' order."""
     procs = [subprocess.Popen([sys.executable, "-c", CHILD, json.dumps([config, experiment, str(m), sizes])],
-                              cwd=REPO, env=child_env(REPO, isa) | {"MAZE_ENGINE_DIR": str(REPO / "results/engine")},
+                              cwd=REPO, env=child_env(REPO, isa),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for m in models]
     results = []
     for proc in procs:
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     if warning := dropped_kernel_settings():
-        print(warning)
+        print(warning, file=sys.stderr)
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     models = sorted((args.results / "train" / args.experiment).glob("seed_*/final.pth"))
     if not models:

@@ -32,6 +32,9 @@ import pandas as pd
 
 from avx2_training import REPO, child_env, dropped_kernel_settings
 
+sys.path.insert(0, str(REPO))
+from workflow_scripts.devices import cpu_flags  # noqa: E402  (the checkout's, without installing it)
+
 # Snakemake 9's console: a time stamp line, then the job's rule ("rule x:", "localcheckpoint x:", ...) or its end.
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 STARTED = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
@@ -43,7 +46,8 @@ def quick_start(readme: str) -> list[str]:
     """The commands of the README's quick start: the first bash block under its heading, comments dropped."""
     section = readme.split("## Quick start", 1)[1]
     block = section.split("```bash\n", 1)[1].split("```", 1)[0]
-    return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.split("#", 1)[0].strip()]
+    commands = (line.split("#", 1)[0].strip() for line in block.splitlines())
+    return [command for command in commands if command]
 
 
 def job_events(log: str) -> list[tuple[datetime, str, str]]:
@@ -112,7 +116,7 @@ def machine(isa: str) -> str:
     """The CPU, its cores, the flags that decide the demo's kernels, and the kernel setting of the runs."""
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
-    flags = set(re.search(r"^flags\s*:\s*(.+)$", cpuinfo, re.M)[1].split()) if "flags" in cpuinfo else set()
+    flags = cpu_flags()
     has = ", ".join(f"{flag} {'yes' if flag in flags else 'no'}" for flag in CPU_FLAGS)
     kind = "AVX2-only" if "avx2" in flags and "avx512f" not in flags else "not AVX2-only"
     return (f"{model[1] if model else platform.processor()}, {os.cpu_count()} cores ({has}: {kind}); "
@@ -121,10 +125,8 @@ def machine(isa: str) -> str:
 
 def main_job(clone: Path, env: dict[str, str], command: str, logs: Path) -> bool:
     """The main job, timed part by part, and what it left. True if it and its dry run went as they should."""
-    elapsed = []
     for i, part in enumerate(p.strip() for p in command.split("&&")):
         rc, seconds, output = run(part, clone, env, logs / f"main-{i}.log")
-        elapsed.append(seconds)
         print(f"- `{part}`: {minutes(seconds)}, exit status {rc}")
         if rc != 0:
             print(f"  failed; its output: {logs / f'main-{i}.log'}")
@@ -132,7 +134,7 @@ def main_job(clone: Path, env: dict[str, str], command: str, logs: Path) -> bool
     events = job_events(output)
     training = rule_span(events, "train_agent") or 0.0
     print(f"- jobs: {jobs_done(output)}; training {minutes(training)} (first start to last end), "
-          f"the rest {minutes(elapsed[-1] - training)}")
+          f"the rest {minutes(seconds - training)}")
     for run_dir in sorted((clone / "results" / "train").glob("*/seed_*")):
         capability = run_dir / "capability.csv"
         mean = f"{pd.read_csv(capability).steps.mean():.2f}" if capability.exists() else "?"
@@ -166,7 +168,7 @@ def main() -> None:
     parser.add_argument("--into", type=Path, help="an empty or new folder for the clone (default: a new temporary one)")
     args = parser.parse_args()
     if warning := dropped_kernel_settings():
-        print(warning)
+        print(warning, file=sys.stderr)
     into = args.into or Path(tempfile.mkdtemp(prefix="fresh-clone-"))
     if into.exists() and any(into.iterdir()):
         raise SystemExit(f"--into {into} is not empty: give a new folder, so that nothing in it is overwritten")

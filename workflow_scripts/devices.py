@@ -141,7 +141,7 @@ def deterministic_algorithms() -> None:
 
     Deterministic mode also writes NaN into every tensor that torch.empty and its kin make, so that a program that
     reads memory before writing it reads the same NaN each run. Ours writes everything it reads (a NaN read would
-    reach the weights and the evaluations), so the fill changes no result and costs 7-8% of a CPU update
+    reach the weights and the evaluations), so the fill changes no result and costs 4-6% of CPU training
     (BENCHMARKS.md, "Training on AVX2"); torch's documentation names this switch for such programs."""
     torch.utils.deterministic.fill_uninitialized_memory = False
     if "torch._inductor.config" in sys.modules:
