@@ -67,6 +67,10 @@ CANDIDATES: dict[str, tuple[int, dict[str, Any]]] = {
     # The chosen set cut short, in float32 as AVX2-only CPUs train it: does it need all its 40 iterations?
     "env16-e3-mb16-lr1e-3-37k-float32": (36_864, _set(16, 3, 16, 1.0e-3, bf16=False)),
     "env16-e3-mb16-lr1e-3-33k-float32": (32_768, _set(16, 3, 16, 1.0e-3, bf16=False)),
+    # Cut short with a larger learning rate, to make up for the shorter decay.
+    "env16-e3-mb16-lr1.5e-3-37k-float32": (36_864, _set(16, 3, 16, 1.5e-3, bf16=False)),
+    "env16-e3-mb16-lr2e-3-33k-float32": (32_768, _set(16, 3, 16, 2.0e-3, bf16=False)),
+    "env16-e3-mb16-lr1.5e-3-37k": (36_864, _set(16, 3, 16, 1.5e-3)),
 }
 
 DRIVER = """
