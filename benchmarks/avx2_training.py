@@ -5,8 +5,9 @@ would run; `native`: neither) and each round, the baseline's code and this tree'
 by side (seeds 0 and 1, one process and one torch thread each, as the main job runs them on 2 cores) for a
 few PPO iterations of the PPO set as each one's config.yaml has it. The runs take turns, so that a change in the
 machine's load hits both alike. Prints steps/s per agent, the ratio of this tree to the baseline, the kernels each
-run reports using, and the main job's time projected for the 2-core machines where it was measured: their
-training scaled by the demo's steps (this tree's over the baseline's) and divided by the speed ratio.
+run reports using, and, against the baseline whose speed those times stand for (`--baseline 93e9afc`), the main
+job's time projected for the 2-core machines where it was measured: their training scaled by the demo's steps
+(this tree's over the baseline's) and divided by the speed ratio.
 
 Usage: .venv/bin/python benchmarks/avx2_training.py [--baseline COMMIT] [--ppo demo] [--iterations 4]
        [--rounds 3] [--isa avx2 native] [--set key=value ...]
@@ -37,6 +38,9 @@ KERNEL_VARIABLES = tuple(dict.fromkeys(name for setting in ISA_ENV.values() for 
 # such a machine, so the projection scales its training by the ratio measured here and keeps the rest.
 REFERENCE = {"avx2": ("AVX2-only AMD EPYC", 71 + 18 / 60, 65 + 52 / 60),
              "native": ("AMD EPYC with AVX-512 BF16", 13 + 12 / 60, 9 + 58 / 60)}
+# The code whose training speed those runs stand for: the last commit before issue 34 made training faster. A
+# speed ratio against any other baseline does not scale them, so only this baseline gets a projection.
+REFERENCE_CODE = "93e9afc"
 
 # Run in a child process from the tree under test: the PPO set's values that this tree's TrainConfig knows,
 # one warm-up iteration, then `iterations` timed ones.
@@ -109,6 +113,23 @@ def demo_steps(tree: Path, ppo: str) -> int:
     batch = config["ppo"][ppo]["n_envs"] * config["ppo"][ppo]["n_steps"]
     return max(-(-exp["timesteps"] // batch) * batch for exp in config["experiments"].values()
                if exp["ppo"] == ppo and exp["scale"] == "demo")
+
+
+def is_reference_code(commit: str) -> bool:
+    """Whether `commit` is REFERENCE_CODE, the code the reference machines' times stand for (False where git
+    cannot resolve either, as in a shallow clone)."""
+    def resolve(rev: str) -> str | None:
+        run = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                             capture_output=True, text=True)
+        return run.stdout.strip() if run.returncode == 0 else None
+    return resolve(commit) is not None and resolve(commit) == resolve(REFERENCE_CODE)
+
+
+def projected_minutes(isa: str, steps_share: float, ratio: float) -> float:
+    """The main job's minutes on `isa`'s reference machine with training `ratio` times as fast per step as
+    REFERENCE_CODE's and `steps_share` of its steps; the rest of that job as it was measured there."""
+    _, total, training = REFERENCE[isa]
+    return total - training + training * steps_share / ratio
 
 
 def onednn_isa(isa: str) -> str:
@@ -186,20 +207,24 @@ def main() -> None:
     print("\n| kernels | code | steps/s per agent here (two side by side) | this tree / baseline | demo steps | "
           "main job on the reference machine, projected |")
     print("|---|---|---:|---:|---:|---:|")
+    reference = is_reference_code(args.baseline)
     for isa in args.isa:
         base = speeds[(isa, f"baseline {args.baseline}")]
-        machine, total, training = REFERENCE[isa]
         for name in trees:
             ratios = [new / old for new, old in zip(speeds[(isa, name)], base)]
             ratio = statistics.median(ratios)
             spread = f" ({min(ratios):.2f}-{max(ratios):.2f})" if name == "this tree" else ""
             share = steps[name] / steps[f"baseline {args.baseline}"]
+            projected = f"{projected_minutes(isa, share, ratio):.1f} min" if reference else "-"
             print(f"| {isa} | {name} | {statistics.median(speeds[(isa, name)]):.1f} | {ratio:.2f}{spread} | "
-                  f"{steps[name]:,} | {total - training + training * share / ratio:.1f} min |")
+                  f"{steps[name]:,} | {projected} |")
     print("\nReference machines (2 cores, main job from a fresh clone, BENCHMARKS.md 2026-12-02): " + "; ".join(
         f"{isa}: {machine}, {total:.1f} min of which training {training:.1f}" for isa, (machine, total, training)
-        in REFERENCE.items()) + ". Projected: the training times the demo's steps over the baseline's, divided by "
-        "the median speed ratio; the rest as measured there (its main job trained the baseline's steps).")
+        in REFERENCE.items()) + f", training at the speed of {REFERENCE_CODE}'s code. " + (
+        "Projected: the training times the demo's steps over the baseline's, divided by the median speed ratio; "
+        "the rest as measured there (its main job trained the baseline's steps)." if reference else
+        f"No projection: it needs --baseline {REFERENCE_CODE}, since a ratio against other code does not scale "
+        "those times."))
 
 
 if __name__ == "__main__":

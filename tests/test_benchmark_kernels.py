@@ -38,3 +38,15 @@ def test_demo_sets_reuses_a_result_of_the_same_kernels_only(benchmark, tmp_path)
     assert demo_sets.run_agent(tmp_path, name, 0, "native")["capability"] == 5.76
     with pytest.raises(SystemExit, match=r"seed_0.json holds an agent trained with native kernels, not avx2"):
         demo_sets.run_agent(tmp_path, name, 0, "avx2")
+
+
+def test_only_the_reference_code_as_baseline_gets_a_projection(benchmark):
+    """The reference machines' times stand for one commit's speed: a ratio against another baseline (the last
+    commit, say) projected from them would claim a speed-up of that baseline over the reference's code."""
+    bench = benchmark("avx2_training")
+    if not bench.is_reference_code(bench.REFERENCE_CODE):
+        pytest.skip(f"{bench.REFERENCE_CODE} is not in this clone's history (shallow clone)")
+    assert not bench.is_reference_code("HEAD") and not bench.is_reference_code("no-such-commit")
+    # Worked by hand: 71.3 min of which 65.87 training; a quarter of the steps at 1.25x the speed.
+    assert bench.projected_minutes("avx2", 1.0, 1.0) == pytest.approx(71 + 18 / 60)
+    assert bench.projected_minutes("avx2", 0.25, 1.25) == pytest.approx(5 + 26 / 60 + (65 + 52 / 60) * 0.25 / 1.25)
