@@ -39,8 +39,8 @@ EXPERIMENT = "demo-maze-5x5"
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 
 # {name: (timesteps, values laid over config.yaml's `demo` PPO set)}; each names its envs, since the sets differ
-# in them. `former` is the demo's set before issue 34, against which the cost is counted; `env16-e3-mb16-lr1e-3-41k`
-# the one chosen, after `e3-mb8-lr1e-3-82k`.
+# in them. `former` is the demo's set before issue 34, against which the cost is counted; `env16-e3-mb16-lr1.5e-3-37k`
+# the one chosen, after `e3-mb8-lr1e-3-82k` and `env16-e3-mb16-lr1e-3-41k`.
 def _set(n_envs: int, epochs: int, minibatches: int, learning_rate: float, **more: Any) -> dict[str, Any]:
     return {"n_envs": n_envs, "epochs": epochs, "minibatches": minibatches, "learning_rate": learning_rate, **more}
 
@@ -64,7 +64,7 @@ CANDIDATES: dict[str, tuple[int, dict[str, Any]]] = {
     "env8-e3-mb8-lr1e-3-41k": (40_960, _set(8, 3, 8, 1.0e-3)),
     "env16-e3-mb16-lr2e-3-41k": (40_960, _set(16, 3, 16, 2.0e-3)),
     "env16-e3-mb16-lr1e-3-41k-float32": (40_960, _set(16, 3, 16, 1.0e-3, bf16=False)),
-    # The chosen set cut short, in float32 as AVX2-only CPUs train it: does it need all its 40 iterations?
+    # The second round's set cut short, in float32 as AVX2-only CPUs train it: does it need all its 40 iterations?
     "env16-e3-mb16-lr1e-3-37k-float32": (36_864, _set(16, 3, 16, 1.0e-3, bf16=False)),
     "env16-e3-mb16-lr1e-3-33k-float32": (32_768, _set(16, 3, 16, 1.0e-3, bf16=False)),
     # Cut short with a larger learning rate, to make up for the shorter decay.
