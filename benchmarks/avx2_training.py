@@ -38,8 +38,9 @@ KERNEL_VARIABLES = tuple(dict.fromkeys(name for setting in ISA_ENV.values() for 
 # such a machine, so the projection scales its training by the ratio measured here and keeps the rest.
 REFERENCE = {"avx2": ("AVX2-only AMD EPYC", 71 + 18 / 60, 65 + 52 / 60),
              "native": ("AMD EPYC with AVX-512 BF16", 13 + 12 / 60, 9 + 58 / 60)}
-# The code whose training speed those runs stand for: the last commit before issue 34 made training faster. A
-# speed ratio against any other baseline does not scale them, so only this baseline gets a projection.
+# The code whose training speed those runs are taken to stand for: the last commit before issue 34 made training
+# faster (the runs were of earlier code, its training as fast). A speed ratio against any other baseline does not
+# scale them, so only this baseline gets a projection.
 REFERENCE_CODE = "93e9afc"
 
 # Run in a child process from the tree under test: the PPO set's values that this tree's TrainConfig knows,
@@ -122,7 +123,8 @@ def is_reference_code(commit: str) -> bool:
         run = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
                              capture_output=True, text=True)
         return run.stdout.strip() if run.returncode == 0 else None
-    return resolve(commit) is not None and resolve(commit) == resolve(REFERENCE_CODE)
+    mine = resolve(commit)
+    return mine is not None and mine == resolve(REFERENCE_CODE)
 
 
 def projected_minutes(isa: str, steps_share: float, ratio: float) -> float:
